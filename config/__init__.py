@@ -1,0 +1,1 @@
+"""Configuration files (installed as the ``vungbuoc_config`` package): data, no logic."""

@@ -1,0 +1,1 @@
+"""Vững Bước indexer: document schemas, the store, the outbox and the search backends."""

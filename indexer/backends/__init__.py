@@ -1,0 +1,18 @@
+"""Search backends behind one interface; ``make_backend`` picks one from the settings."""
+from pathlib import Path
+
+from .base import Candidate, CandidateQuery, SearchBackend
+
+__all__ = ["Candidate", "CandidateQuery", "SearchBackend", "make_backend"]
+
+
+def make_backend(settings):
+    """The backend named by SEARCH_BACKEND, built from the settings (no connection yet)."""
+    name = settings["SEARCH_BACKEND"]
+    if name == "embedded":
+        from .embedded import EmbeddedBackend
+        return EmbeddedBackend(Path(settings["DATA_DIR"]) / "index")
+    if name == "elasticsearch":
+        from .elasticsearch import ElasticsearchBackend
+        return ElasticsearchBackend.from_settings(settings)
+    raise ValueError(f"SEARCH_BACKEND must be 'embedded' or 'elasticsearch', not {name!r}")

@@ -1,0 +1,107 @@
+"""The ``indexer`` command: load feeds, sync, reindex and report."""
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from .errors import BackendError
+from .service import IndexerService
+from .settings import load_settings
+
+
+def sample_feeds():
+    """Paths of the sample feeds bundled with the package (partners first)."""
+    root = resources.files("indexer").joinpath("sample_feeds")
+    names = ("partners.json", "jobs.jsonl", "courses.json")
+    return [Path(str(root.joinpath(n))) for n in names]
+
+
+def _service():
+    return IndexerService.from_settings(load_settings())
+
+
+@click.group()
+def main():
+    """Vững Bước indexer: partner feeds into the store and the search index."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--kind", type=click.Choice(["partners", "jobs", "courses"]),
+              help="Kind of every file (default: from each file's name).")
+@click.option("--samples", is_flag=True, help="Load the bundled sample feeds.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a TTY).")
+def load(files, kind, samples, as_json, progress):
+    """Load partner feed files (JSON, JSON Lines, CSV); exits 1 if any record was rejected."""
+    paths = list(files) + (sample_feeds() if samples else [])
+    if not paths:
+        raise click.UsageError("give feed files, or --samples")
+    service = _service()
+    bar = None
+    if progress or (progress is None and sys.stderr.isatty()):
+        from tqdm import tqdm
+        bar = tqdm(unit=" records", file=sys.stderr)
+    try:
+        report = service.load_files(paths, kind=kind, progress=bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+        service.close()
+    if as_json:
+        click.echo(json.dumps({"summary": report.summary(), "rejects": report.rejects,
+                               "unresolved_skills": report.unresolved_skills,
+                               "index_error": report.index_error}, ensure_ascii=False, indent=2))
+    else:
+        for r in report.rejects:
+            click.echo(f"rejected {r['file']} {r['where']}: {r['field']}: {r['message']}", err=True)
+        if report.unresolved_skills:
+            items = ", ".join(f"{t} ({n})" for t, n in sorted(report.unresolved_skills.items()))
+            click.echo(f"skills kept as text (not in the taxonomy): {items}")
+        if report.index_error:
+            click.echo(f"index not updated yet, run 'indexer sync' later: {report.index_error}",
+                       err=True)
+        s = report.summary()
+        click.echo("read {read} / inserted {inserted} / updated {updated} / unchanged "
+                   "{unchanged} / rejected {rejected} / indexed {indexed}".format(**s))
+    sys.exit(1 if report.rejected or report.index_error else 0)
+
+
+@main.command()
+@click.option("--retries", default=3, show_default=True, help="Retries on backend failure.")
+def sync(retries):
+    """Drain the outbox into the search index."""
+    service = _service()
+    try:
+        click.echo(f"indexed {service.sync(retries=retries)}")
+    except BackendError as exc:
+        click.echo(f"sync failed, outbox kept: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        service.close()
+
+
+@main.command()
+def reindex():
+    """Rebuild the search index from the store."""
+    service = _service()
+    try:
+        counts = service.reindex()
+        click.echo(" / ".join(f"{k} {v}" for k, v in counts.items()))
+    except BackendError as exc:
+        click.echo(f"reindex failed: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        service.close()
+
+
+@main.command()
+def stats():
+    """Print counts in the store and the index as JSON."""
+    service = _service()
+    try:
+        click.echo(json.dumps(service.stats(), ensure_ascii=False, indent=2))
+    finally:
+        service.close()

@@ -1,0 +1,61 @@
+"""From stored documents to what the search backends index (the projection).
+
+Both backends index the same projection, so candidate retrieval and re-ranking see
+the same fields whichever backend is in use.
+"""
+import datetime as dt
+
+from .taxonomy import default_taxonomy
+from .text import key, normalize, tokens
+from .vocab import monthly
+
+# Fields of a stored document that re-ranking and explanations never need.
+_DROP = ("description", "contact", "skills_text")
+
+
+def skills_of(kind, data):
+    """The skills a document is about: required skills of a job, skills taught by a course."""
+    return data.get("required_skills" if kind == "jobs" else "skills_taught") or []
+
+
+def projection(kind, row, partner_name=None):
+    """The index document for a stored row (see indexer.store.documents)."""
+    data = row["data"]
+    taxonomy = default_taxonomy()
+    skills = skills_of(kind, data)
+    labels = " ".join(taxonomy.label(s) for s in skills + data.get("preferred_skills", []))
+    loc = data["location"]
+    out = {k: v for k, v in data.items() if k not in _DROP and k != "location"}
+    out.update({
+        "id": row["id"],
+        "version": row["version"],
+        "kind": kind,
+        "partner_name": partner_name or data["partner_id"],
+        "skills": skills,
+        "province": loc.get("province"),
+        "district": loc.get("district"),
+        "ward": loc.get("ward"),
+        "lat": loc.get("lat"),
+        "lon": loc.get("lon"),
+        "province_key": key(loc.get("province")),
+        "district_key": key(loc.get("district")) or None,
+        # Unigram sets for stage-2 text relevance; the same on every backend.
+        "title_terms": sorted(set(tokens(data["title"]))),
+        "body_terms": sorted(set(tokens(" ".join([data.get("description") or "", labels,
+                                                  *data.get("skills_text", [])])))),
+        # Full text for stage-1 retrieval; backends need not keep it.
+        "search_text": normalize(" ".join([data["title"], data.get("description") or "", labels,
+                                           *data.get("skills_text", [])])),
+    })
+    if kind == "jobs":
+        out["pay_min_month"] = monthly(data.get("pay_min_vnd"), data.get("pay_period"))
+        out["pay_max_month"] = monthly(data.get("pay_max_vnd"), data.get("pay_period"))
+    return out
+
+
+def is_current(doc, today):
+    """Open, and valid on ``today`` (ISO date strings compare as dates)."""
+    iso = today.isoformat() if isinstance(today, dt.date) else today
+    return (doc.get("status") == "open"
+            and (not doc.get("valid_from") or doc["valid_from"] <= iso)
+            and (not doc.get("valid_through") or doc["valid_through"] >= iso))

@@ -1,0 +1,200 @@
+"""Document schemas: the one definition of partners, job postings and training courses.
+
+Feed files, the partner API and the web forms all load through these schemas, which
+validate, NFC-normalise text and resolve skills to taxonomy IDs.
+"""
+import datetime as dt
+
+from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load,
+                         validate, validates_schema)
+
+from .taxonomy import default_taxonomy
+from .text import normalize
+from .vocab import codes
+
+MAX_VND = {"hour": 2_000_000, "day": 10_000_000, "month": 500_000_000}
+MAX_SKILLS = 30
+
+
+class Text(fields.String):
+    """A string normalised to NFC with canonical tone marks; blank counts as missing."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = normalize(super()._deserialize(value, attr, data, **kwargs))
+        if value == "" and self.required:
+            raise ValidationError(self.error_messages["required"])
+        return value
+
+
+def text(max_len, **kwargs):
+    """A normalised text field of at most ``max_len`` characters."""
+    return Text(validate=validate.Length(max=max_len), **kwargs)
+
+
+def choice(vocabulary, **kwargs):
+    """A field whose value must be a code of ``vocabulary`` (config/vocab.json)."""
+    return fields.String(validate=validate.OneOf(codes(vocabulary)), **kwargs)
+
+
+def choices(vocabulary, max_items=20, **kwargs):
+    """A list of distinct codes of ``vocabulary``."""
+    return fields.List(choice(vocabulary), validate=validate.Length(max=max_items),
+                       load_default=list, **kwargs)
+
+
+def skill_list(**kwargs):
+    """A list of skills: taxonomy IDs or free text, resolved after loading."""
+    return fields.List(text(100, validate=validate.Length(min=1, max=100)),
+                       validate=validate.Length(max=MAX_SKILLS), load_default=list, **kwargs)
+
+
+class BaseSchema(Schema):
+    """Unknown fields are errors; every schema rejects them."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class LocationSchema(BaseSchema):
+    province = text(100, required=True, validate=validate.Length(min=1, max=100))
+    district = text(100, load_default=None)
+    ward = text(100, load_default=None)
+    address = text(300, load_default=None)
+    lat = fields.Float(validate=validate.Range(-90, 90), allow_nan=False, load_default=None)
+    lon = fields.Float(validate=validate.Range(-180, 180), allow_nan=False, load_default=None)
+
+    @validates_schema
+    def _both_coordinates(self, data, **kwargs):
+        if (data.get("lat") is None) != (data.get("lon") is None):
+            raise ValidationError("Give both lat and lon, or neither.", "lon")
+
+
+class ContactSchema(BaseSchema):
+    name = text(200, load_default=None)
+    phone = fields.String(validate=validate.Regexp(r"^\+?[0-9 .()-]{6,20}$",
+                                                   error="Not a phone number."), load_default=None)
+    email = fields.Email(validate=validate.Length(max=200), load_default=None)
+    address = text(300, load_default=None)
+
+
+class PartnerSchema(BaseSchema):
+    id = fields.String(required=True, validate=validate.Regexp(
+        r"^[a-z0-9][a-z0-9-]{1,63}$", error="Use 2-64 lower-case letters, digits and '-'."))
+    name = text(200, required=True, validate=validate.Length(min=1, max=200))
+    kind = choice("partner_kinds", required=True)
+    contact = fields.Nested(ContactSchema, load_default=None)
+    province = text(100, load_default=None)
+    district = text(100, load_default=None)
+    fair_chance_commitments = fields.List(text(300), validate=validate.Length(max=20),
+                                          load_default=list)
+
+
+class _PartnerDocumentSchema(BaseSchema):
+    """Fields shared by job postings and training courses."""
+
+    partner_id = fields.String(required=True, validate=validate.Length(min=2, max=64))
+    external_id = fields.String(required=True, validate=[
+        validate.Length(min=1, max=64),
+        validate.Regexp(r"^[^\s/?#]+$", error="No spaces, '/', '?' or '#'.")])
+    title = text(200, required=True, validate=validate.Length(min=1, max=200))
+    description = text(5000, load_default="")
+    occupation_code = fields.String(validate=validate.Regexp(
+        r"^[0-9]{1,4}$", error="Use a 1-4 digit occupation code (VSCO / ISCO-08)."),
+        load_default=None)
+    location = fields.Nested(LocationSchema, required=True)
+    min_education = choice("education_levels", load_default="none")
+    contact = fields.Nested(ContactSchema, load_default=None)
+    valid_from = fields.Date(load_default=None)
+    valid_through = fields.Date(load_default=None)
+    status = choice("statuses", load_default="open")
+
+    @validates_schema
+    def _dates_in_order(self, data, **kwargs):
+        start, end = data.get("valid_from"), data.get("valid_through")
+        if start and end and end < start:
+            raise ValidationError("Must not be before valid_from.", "valid_through")
+        for name in ("valid_from", "valid_through"):
+            day = data.get(name)
+            if day and not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
+                raise ValidationError("Date out of range (2000-2100).", name)
+
+    @staticmethod
+    def _resolve(data, *names):
+        taxonomy = default_taxonomy()
+        unresolved = []
+        for name in names:
+            data[name], rest = taxonomy.resolve_many(data.get(name))
+            unresolved += [t for t in rest if t not in unresolved]
+        data["skills_text"] = unresolved
+        return data
+
+
+class JobPostingSchema(_PartnerDocumentSchema):
+    required_skills = skill_list()
+    preferred_skills = skill_list()
+    employment_type = choice("employment_types", required=True)
+    shifts = choices("shifts")
+    pay_min_vnd = fields.Integer(validate=validate.Range(min=0), load_default=None)
+    pay_max_vnd = fields.Integer(validate=validate.Range(min=0), load_default=None)
+    pay_period = choice("pay_periods", load_default=None)
+    openings = fields.Integer(validate=validate.Range(1, 10_000), load_default=1)
+    licences_required = choices("licences")
+    excluded_offences = choices("offence_categories")
+    benefits = choices("benefits")
+    skills_text = fields.List(fields.String(), dump_only=True)
+
+    @validates_schema
+    def _pay(self, data, **kwargs):
+        low, high, period = data.get("pay_min_vnd"), data.get("pay_max_vnd"), data.get("pay_period")
+        if (low is not None or high is not None) and period is None:
+            raise ValidationError("Required when a pay amount is given.", "pay_period")
+        if low is not None and high is not None and high < low:
+            raise ValidationError("Must not be less than pay_min_vnd.", "pay_max_vnd")
+        for name, amount in (("pay_min_vnd", low), ("pay_max_vnd", high)):
+            if amount is not None and period and amount > MAX_VND[period]:
+                raise ValidationError(
+                    f"Implausible amount: more than {MAX_VND[period]:,} VND per {period}.", name)
+
+    @post_load
+    def _skills(self, data, **kwargs):
+        return self._resolve(data, "required_skills", "preferred_skills")
+
+
+class TrainingCourseSchema(_PartnerDocumentSchema):
+    skills_taught = fields.List(text(100, validate=validate.Length(min=1, max=100)),
+                                required=True, validate=validate.Length(min=1, max=MAX_SKILLS))
+    level = choice("course_levels", load_default=None)
+    schedule = text(200, load_default=None)
+    start_dates = fields.List(fields.Date(), validate=validate.Length(max=24), load_default=list)
+    duration_weeks = fields.Integer(validate=validate.Range(1, 208), load_default=None)
+    cost_vnd = fields.Integer(validate=validate.Range(0, 200_000_000), load_default=0)
+    funding = choice("funding", load_default=None)
+    seats = fields.Integer(validate=validate.Range(1, 10_000), load_default=None)
+    certificate = text(200, load_default=None)
+    skills_text = fields.List(fields.String(), dump_only=True)
+
+    @validates_schema
+    def _funding(self, data, **kwargs):
+        if data.get("funding") == "free" and data.get("cost_vnd"):
+            raise ValidationError("A free course cannot have a cost.", "funding")
+
+    @post_load
+    def _skills(self, data, **kwargs):
+        if data.get("funding") is None:
+            data["funding"] = "paid" if data.get("cost_vnd") else "free"
+        data["start_dates"] = sorted(set(data.get("start_dates") or []))
+        return self._resolve(data, "skills_taught")
+
+
+SCHEMAS = {"partners": PartnerSchema, "jobs": JobPostingSchema, "courses": TrainingCourseSchema}
+KINDS = ("jobs", "courses")
+
+
+def schema_for(kind, **kwargs):
+    """A schema instance for ``kind`` (partners, jobs or courses)."""
+    return SCHEMAS[kind](**kwargs)
+
+
+__all__ = ["JobPostingSchema", "TrainingCourseSchema", "PartnerSchema", "LocationSchema",
+           "ContactSchema", "schema_for", "SCHEMAS", "KINDS", "EXCLUDE"]

@@ -1,0 +1,280 @@
+"""The system of record: partners and documents in SQL, each write with an outbox entry.
+
+SQLite (WAL) by default, PostgreSQL through DATABASE_URL. Every change to a document
+bumps its version and records an outbox row in the same transaction; ``indexer.sync``
+drains the outbox into the search backend.
+"""
+import datetime as dt
+import hashlib
+import json
+
+from sqlalchemy import (JSON, Column, DateTime, ForeignKey, Integer, MetaData, String, Table,
+                        UniqueConstraint, create_engine, event, func, select, tuple_)
+from sqlalchemy.pool import NullPool
+
+from .errors import NotFound
+
+metadata = MetaData()
+
+partners = Table(
+    "partners", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("data", JSON, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("partner_id", String(64), ForeignKey("partners.id"), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    # None once deleted: the row stays as a tombstone so versions keep growing.
+    Column("data", JSON),
+    Column("content_hash", String(64)),
+    Column("version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("kind", "partner_id", "external_id", name="uq_documents_key"),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("doc_id", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+DELETED = "deleted"
+
+
+def content_hash(data):
+    """A stable hash of a JSON-ready document."""
+    raw = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _now():
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _sqlite_pragmas(dbapi_conn, _record):
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def _row(row):
+    return dict(row._mapping) if row is not None else None
+
+
+class Store:
+    """Partners and documents, with the outbox, behind one SQLAlchemy engine."""
+
+    def __init__(self, url, echo=False):
+        self.url = url
+        kwargs = {"echo": echo}
+        if url.startswith("sqlite"):
+            # One connection per use: safe across gunicorn's forked workers.
+            kwargs["poolclass"] = NullPool
+        self.engine = create_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def create_all(self):
+        """Create the tables that do not exist yet."""
+        metadata.create_all(self.engine)
+        return self
+
+    def close(self):
+        """Release the connection pool."""
+        self.engine.dispose()
+
+    # -- partners ---------------------------------------------------------------------
+
+    def upsert_partners(self, items):
+        """Insert or update partners by ID; returns inserted/updated/unchanged per item."""
+        results = []
+        now = _now()
+        with self.engine.begin() as conn:
+            ids = [p["id"] for p in items]
+            existing = dict(conn.execute(select(partners.c.id, partners.c.content_hash)
+                                         .where(partners.c.id.in_(ids))).all()) if ids else {}
+            for item in items:
+                digest = content_hash(item)
+                old = existing.get(item["id"])
+                if old is None:
+                    conn.execute(partners.insert().values(
+                        id=item["id"], data=item, content_hash=digest, created_at=now,
+                        updated_at=now))
+                    results.append("inserted")
+                elif old == digest:
+                    results.append("unchanged")
+                else:
+                    conn.execute(partners.update().where(partners.c.id == item["id"]).values(
+                        data=item, content_hash=digest, updated_at=now))
+                    results.append("updated")
+                existing[item["id"]] = digest
+        return results
+
+    def get_partner(self, partner_id):
+        """One partner's data, or raise NotFound."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(partners.c.data).where(partners.c.id == partner_id)).first()
+        if row is None:
+            raise NotFound(f"partner {partner_id}")
+        return row.data
+
+    def partner_names(self, ids=None):
+        """Map partner ID → name (all partners, or those in ``ids``)."""
+        query = select(partners.c.id, partners.c.data)
+        if ids is not None:
+            query = query.where(partners.c.id.in_(list(ids)))
+        with self.engine.connect() as conn:
+            return {row.id: row.data["name"] for row in conn.execute(query)}
+
+    def list_partners(self):
+        """All partners' data, by ID."""
+        with self.engine.connect() as conn:
+            return [row.data for row in conn.execute(select(partners.c.data).order_by(partners.c.id))]
+
+    # -- documents --------------------------------------------------------------------
+
+    def upsert_documents(self, kind, items):
+        """Insert or update documents by (partner_id, external_id), with outbox entries.
+
+        Returns one (status, id, version) per item; status is inserted, updated or
+        unchanged. All items are written in one transaction.
+        """
+        results = []
+        now = _now()
+        with self.engine.begin() as conn:
+            keys = list({(d["partner_id"], d["external_id"]) for d in items})
+            existing = {}
+            for start in range(0, len(keys), 400):
+                chunk = keys[start:start + 400]
+                rows = conn.execute(select(
+                    documents.c.id, documents.c.partner_id, documents.c.external_id,
+                    documents.c.content_hash, documents.c.version, documents.c.status
+                ).where(documents.c.kind == kind,
+                        tuple_(documents.c.partner_id, documents.c.external_id).in_(chunk)))
+                existing.update({(r.partner_id, r.external_id): r for r in rows})
+            changes = []
+            for item in items:
+                key = (item["partner_id"], item["external_id"])
+                digest = content_hash(item)
+                old = existing.get(key)
+                if old is not None and old.content_hash == digest and old.status != DELETED:
+                    results.append(("unchanged", old.id, old.version))
+                    continue
+                if old is None:
+                    doc_id = conn.execute(documents.insert().values(
+                        kind=kind, partner_id=key[0], external_id=key[1], data=item,
+                        content_hash=digest, version=1, status=item.get("status", "open"),
+                        created_at=now, updated_at=now)).inserted_primary_key[0]
+                    version, status = 1, "inserted"
+                else:
+                    doc_id, version = old.id, old.version + 1
+                    conn.execute(documents.update().where(documents.c.id == doc_id).values(
+                        data=item, content_hash=digest, version=version,
+                        status=item.get("status", "open"), updated_at=now))
+                    status = "inserted" if old.status == DELETED else "updated"
+                existing[key] = _Existing(doc_id, digest, version, item.get("status", "open"))
+                changes.append({"kind": kind, "doc_id": doc_id, "version": version,
+                                "created_at": now})
+                results.append((status, doc_id, version))
+            if changes:
+                conn.execute(outbox.insert(), changes)
+        return results
+
+    def delete_document(self, kind, doc_id):
+        """Delete a document (keeping a tombstone); returns its new version."""
+        now = _now()
+        with self.engine.begin() as conn:
+            row = conn.execute(select(documents.c.version, documents.c.status).where(
+                documents.c.id == doc_id, documents.c.kind == kind)).first()
+            if row is None or row.status == DELETED:
+                raise NotFound(f"{kind} {doc_id}")
+            version = row.version + 1
+            conn.execute(documents.update().where(documents.c.id == doc_id).values(
+                data=None, content_hash=None, version=version, status=DELETED, updated_at=now))
+            conn.execute(outbox.insert().values(kind=kind, doc_id=doc_id, version=version,
+                                                created_at=now))
+        return version
+
+    def get_document(self, kind, doc_id):
+        """One live document as a dict (id, kind, partner_id, external_id, version, data...)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(documents).where(
+                documents.c.id == doc_id, documents.c.kind == kind,
+                documents.c.status != DELETED)).first()
+        if row is None:
+            raise NotFound(f"{kind} {doc_id}")
+        return _row(row)
+
+    def get_documents(self, ids):
+        """Rows (live or deleted) for ``ids``, keyed by ID."""
+        out = {}
+        ids = list(ids)
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                rows = conn.execute(select(documents).where(documents.c.id.in_(ids[start:start + 500])))
+                out.update({r.id: _row(r) for r in rows})
+        return out
+
+    def iter_documents(self, kind, batch=2000):
+        """Every live document of ``kind``, in ID order, fetched in batches."""
+        last = 0
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(documents).where(
+                    documents.c.kind == kind, documents.c.status != DELETED,
+                    documents.c.id > last).order_by(documents.c.id).limit(batch)).all()
+            if not rows:
+                return
+            for row in rows:
+                yield _row(row)
+            last = rows[-1].id
+
+    def counts(self):
+        """Live documents per kind and status, plus partners and pending outbox entries."""
+        with self.engine.connect() as conn:
+            out = {"partners": conn.execute(select(func.count()).select_from(partners)).scalar()}
+            for kind, status, n in conn.execute(
+                    select(documents.c.kind, documents.c.status, func.count())
+                    .group_by(documents.c.kind, documents.c.status)):
+                if status != DELETED:
+                    out.setdefault(kind, {})[status] = n
+            out["outbox"] = conn.execute(select(func.count()).select_from(outbox)).scalar()
+        return out
+
+    # -- outbox -----------------------------------------------------------------------
+
+    def pending(self, limit=500):
+        """The oldest outbox entries: (outbox_id, kind, doc_id, version)."""
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(select(
+                outbox.c.id, outbox.c.kind, outbox.c.doc_id, outbox.c.version
+            ).order_by(outbox.c.id).limit(limit))]
+
+    def ack(self, outbox_ids):
+        """Remove outbox entries that have reached the index."""
+        ids = list(outbox_ids)
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), 500):
+                conn.execute(outbox.delete().where(outbox.c.id.in_(ids[start:start + 500])))
+
+
+class _Existing:
+    __slots__ = ("id", "content_hash", "version", "status")
+
+    def __init__(self, doc_id, digest, version, status):
+        self.id, self.content_hash, self.version, self.status = doc_id, digest, version, status

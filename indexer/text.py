@@ -1,0 +1,72 @@
+"""Vietnamese text normalisation shared by indexing and querying.
+
+Every backend and the ranking use these functions, so that a word folds the same
+way wherever it is compared.
+"""
+import re
+import unicodedata
+
+# The five Vietnamese tone marks, as combining characters after NFD.
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Open syllables whose tone mark is placed differently by the "old" (hòa, thủy)
+# and "new" (hoà, thuỷ) conventions. We canonicalise to the old one, the more
+# common in place names (Thanh Hóa).
+_OLD_STYLE = re.compile(r"^([^aeiouy]*)(o)(a|e)$|^([^aeiouy]*[^q])(u)(y)$|^()(u)(y)$")
+
+
+def _canonical_tone(word):
+    """Move the tone of an open oa/oe/uy syllable onto its first vowel."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = [c for c in decomposed if c in _TONES]
+    if len(tones) != 1:
+        return word
+    bare = "".join(c for c in decomposed if c not in _TONES)
+    plain = unicodedata.normalize("NFC", bare)
+    m = _OLD_STYLE.match(plain.lower())
+    if not m:
+        return word
+    groups = [g for g in m.groups() if g is not None]
+    onset_len = len(groups[0])
+    # Rebuild: onset + first vowel + tone + second vowel (keeping case).
+    out = plain[: onset_len + 1] + tones[0] + plain[onset_len + 1:]
+    return unicodedata.normalize("NFC", out)
+
+
+def normalize(text):
+    """Return ``text`` in NFC with canonical tone placement and tidy spaces."""
+    if text is None:
+        return None
+    text = unicodedata.normalize("NFC", str(text))
+    text = _WORD.sub(lambda m: _canonical_tone(m.group(0)), text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def fold(text):
+    """Lower-case and strip diacritics; đ/Đ fold to d explicitly."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFD", str(text).lower().replace("đ", "d").replace("Đ", "d"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", text)
+
+
+def tokens(text):
+    """Folded syllables of ``text``."""
+    return _WORD.findall(fold(text))
+
+
+def bigrams(syllables):
+    """Adjacent syllable pairs, joined by '_' (Vietnamese compounds: thợ hàn → tho_han)."""
+    return [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]
+
+
+def terms(text):
+    """Unigrams and bigrams of ``text``: the units both backends index."""
+    syl = tokens(text)
+    return syl + bigrams(syl)
+
+
+def key(text):
+    """A comparison key for names (provinces, districts): folded, single-spaced."""
+    return " ".join(tokens(text))

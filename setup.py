@@ -1,0 +1,38 @@
+"""Vững Bước: job and training matching for community reintegration."""
+from setuptools import setup
+
+setup(
+    name="vungbuoc",
+    version="0.1.0",
+    description="Job and training-course matching for people returning from prison (Vietnam)",
+    python_requires=">=3.11",
+    packages=["indexer", "indexer.backends", "matcher", "vungbuoc_config"],
+    package_dir={"vungbuoc_config": "config"},
+    package_data={
+        "vungbuoc_config": ["*.json", "*.toml", "*.py", "elasticsearch/*.json"],
+        "indexer": ["sample_feeds/*.json", "sample_feeds/*.jsonl", "sample_feeds/*.csv"],
+        "matcher": ["templates/*.html", "templates/**/*.html", "static/*", "static/**/*",
+                    "translations/*/LC_MESSAGES/*"],
+    },
+    install_requires=[
+        "flask>=3.1,<4",
+        "marshmallow>=4,<5",
+        "sqlalchemy>=2.0,<3",
+        "scikit-learn>=1.5",
+        "numpy>=1.26",
+        "scipy>=1.11",
+        "gunicorn>=23",
+        "elasticsearch>=9,<10",
+        "tqdm>=4.66",
+    ],
+    extras_require={
+        "postgres": ["psycopg[binary]>=3.2"],
+        "test": ["pytest>=8", "pytest-timeout>=2.3"],
+    },
+    entry_points={
+        "console_scripts": [
+            "indexer=indexer.cli:main",
+            "matcher=matcher.cli:main",
+        ]
+    },
+)
