@@ -26,9 +26,9 @@ class Text(fields.String):
         return value
 
 
-def text(max_len, **kwargs):
-    """A normalised text field of at most ``max_len`` characters."""
-    return Text(validate=validate.Length(max=max_len), **kwargs)
+def text(max_len, min_len=None, **kwargs):
+    """A normalised text field of ``min_len`` to ``max_len`` characters."""
+    return Text(validate=validate.Length(min=min_len, max=max_len), **kwargs)
 
 
 def choice(vocabulary, **kwargs):
@@ -44,7 +44,7 @@ def choices(vocabulary, max_items=20, **kwargs):
 
 def skill_list(**kwargs):
     """A list of skills: taxonomy IDs or free text, resolved after loading."""
-    return fields.List(text(100, validate=validate.Length(min=1, max=100)),
+    return fields.List(text(100, 1),
                        validate=validate.Length(max=MAX_SKILLS), load_default=list, **kwargs)
 
 
@@ -57,7 +57,7 @@ class BaseSchema(Schema):
 
 
 class LocationSchema(BaseSchema):
-    province = text(100, required=True, validate=validate.Length(min=1, max=100))
+    province = text(100, 1, required=True)
     district = text(100, load_default=None)
     ward = text(100, load_default=None)
     address = text(300, load_default=None)
@@ -81,7 +81,7 @@ class ContactSchema(BaseSchema):
 class PartnerSchema(BaseSchema):
     id = fields.String(required=True, validate=validate.Regexp(
         r"^[a-z0-9][a-z0-9-]{1,63}$", error="Use 2-64 lower-case letters, digits and '-'."))
-    name = text(200, required=True, validate=validate.Length(min=1, max=200))
+    name = text(200, 1, required=True)
     kind = choice("partner_kinds", required=True)
     contact = fields.Nested(ContactSchema, load_default=None)
     province = text(100, load_default=None)
@@ -97,7 +97,7 @@ class _PartnerDocumentSchema(BaseSchema):
     external_id = fields.String(required=True, validate=[
         validate.Length(min=1, max=64),
         validate.Regexp(r"^[^\s/?#]+$", error="No spaces, '/', '?' or '#'.")])
-    title = text(200, required=True, validate=validate.Length(min=1, max=200))
+    title = text(200, 1, required=True)
     description = text(5000, load_default="")
     occupation_code = fields.String(validate=validate.Regexp(
         r"^[0-9]{1,4}$", error="Use a 1-4 digit occupation code (VSCO / ISCO-08)."),
@@ -162,7 +162,7 @@ class JobPostingSchema(_PartnerDocumentSchema):
 
 
 class TrainingCourseSchema(_PartnerDocumentSchema):
-    skills_taught = fields.List(text(100, validate=validate.Length(min=1, max=100)),
+    skills_taught = fields.List(text(100, 1),
                                 required=True, validate=validate.Length(min=1, max=MAX_SKILLS))
     level = choice("course_levels", load_default=None)
     schedule = text(200, load_default=None)

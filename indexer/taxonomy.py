@@ -73,7 +73,7 @@ class Taxonomy:
             return []
         hits = []
         for key, skill_id in self._by_key.items():
-            if q in key and skill_id not in hits:
+            if (" " + key).find(" " + q) >= 0 and skill_id not in hits:
                 hits.append(skill_id)
         hits.sort(key=lambda s: (not " ".join(tokens(self.label(s))).startswith(q), self.label(s)))
         return hits[:limit]

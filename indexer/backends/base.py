@@ -22,8 +22,8 @@ class CandidateQuery:
     ``text`` is free text (folded and split by the backend); ``skills`` are taxonomy
     IDs. Hard filters: the document is open and valid on ``today``; in ``province``
     and ``district`` when given (compared folded); within ``radius_km`` of
-    (``lat``, ``lon``) when all three are given — documents without coordinates pass
-    only when they lie in the query's province; and not excluding ``offence``.
+    (``lat``, ``lon``) when all three are given — documents without coordinates then
+    pass only when they lie in ``home_province``; and not excluding ``offence``.
     """
 
     kind: str
@@ -35,6 +35,7 @@ class CandidateQuery:
     lat: float | None = None
     lon: float | None = None
     radius_km: float | None = None
+    home_province: str | None = None
     offence: str | None = None
     limit: int = 200
 

@@ -205,9 +205,8 @@ class _Segmented:
         today = (query.today - _DAY0).days
         mask = a["live"][rows] & a["open"][rows]
         mask &= (a["vfrom"][rows] <= today) & (a["vthrough"][rows] >= today)
-        prov = self.codes.get(key(query.province)) if query.province else None
         if query.province:
-            mask &= a["prov"][rows] == (prov or -1)
+            mask &= a["prov"][rows] == (self.codes.get(key(query.province)) or -1)
         if query.district:
             mask &= a["dist"][rows] == (self.codes.get(key(query.district)) or -1)
         if query.offence:
@@ -216,7 +215,7 @@ class _Segmented:
             lat, lon = a["lat"][rows], a["lon"][rows]
             has = ~np.isnan(lat)
             dist = _haversine(query.lat, query.lon, np.where(has, lat, 0), np.where(has, lon, 0))
-            home = self.codes.get(key(query.province)) if query.province else None
+            home = self.codes.get(key(query.home_province)) if query.home_province else None
             near = np.where(has, dist <= query.radius_km,
                             (a["prov"][rows] == home) if home else False)
             mask &= near

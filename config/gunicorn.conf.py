@@ -1,0 +1,11 @@
+# gunicorn settings for the matcher (gunicorn -c config/gunicorn.conf.py matcher.wsgi:app).
+# Each can be overridden on the command line or with GUNICORN_CMD_ARGS.
+import os
+
+bind = os.environ.get("VUNGBUOC_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("VUNGBUOC_WORKERS", "2"))
+threads = int(os.environ.get("VUNGBUOC_THREADS", "2"))
+timeout = 60
+accesslog = "-"
+# Never log query strings or bodies: requests can carry case data.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'

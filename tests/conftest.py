@@ -1,0 +1,64 @@
+"""Shared fixtures: real SQLite stores and real indexes in temporary directories."""
+import pytest
+
+from indexer.cli import sample_feeds
+from indexer.service import IndexerService
+from indexer.settings import load_settings
+from matcher import create_app
+
+from factories import make_partner
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Test settings: everything under a fresh temporary data directory."""
+    return {"DATA_DIR": str(tmp_path / "var"), "SEARCH_BACKEND": "embedded"}
+
+
+@pytest.fixture
+def service(settings):
+    """An indexer service on a real SQLite store and the embedded index, with one partner."""
+    svc = IndexerService.from_settings(load_settings(settings))
+    svc.save("partners", [make_partner()])
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def app(settings):
+    """The Flask app on a fresh data directory."""
+    app = create_app({**settings, "TESTING": True})
+    yield app
+    app.extensions["vungbuoc"].close()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of ``app``."""
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def sample_settings(tmp_path_factory):
+    """Settings of a data directory holding the bundled sample feeds (loaded once)."""
+    data = {"DATA_DIR": str(tmp_path_factory.mktemp("sample") / "var"),
+            "SEARCH_BACKEND": "embedded"}
+    svc = IndexerService.from_settings(load_settings(data))
+    report = svc.load_files(sample_feeds())
+    svc.close()
+    assert report.inserted > 0 and report.index_error is None
+    return data
+
+
+@pytest.fixture(scope="session")
+def sample_app(sample_settings):
+    """The app over the sample data; tests must not write through it."""
+    app = create_app({**sample_settings, "TESTING": True})
+    yield app
+    app.extensions["vungbuoc"].close()
+
+
+@pytest.fixture
+def sample_client(sample_app):
+    """A test client of ``sample_app``."""
+    return sample_app.test_client()

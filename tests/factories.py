@@ -1,0 +1,42 @@
+"""Plain builders of valid feed records; override any field with keyword arguments."""
+import copy
+
+SAM_SON = {"province": "Thanh Hóa", "district": "Thành phố Sầm Sơn", "ward": "Phường Trường Sơn",
+           "lat": 19.7352, "lon": 105.9046}
+NGHI_SON = {"province": "Thanh Hóa", "district": "Thị xã Nghi Sơn", "ward": "Phường Hải Hòa",
+            "lat": 19.4158, "lon": 105.7914}
+
+
+def _merge(base, overrides):
+    out = copy.deepcopy(base)
+    out.update(overrides)
+    return out
+
+
+def make_partner(**overrides):
+    """A valid partner record."""
+    return _merge({"id": "cty-test", "name": "Công ty TNHH Thử Nghiệm", "kind": "both",
+                   "province": "Thanh Hóa"}, overrides)
+
+
+def make_posting(**overrides):
+    """A valid job posting record (a welding job in Sầm Sơn)."""
+    return _merge({
+        "partner_id": "cty-test", "external_id": "J-1", "title": "Thợ hàn điện",
+        "description": "Hàn kết cấu thép nhà xưởng, làm ca ngày.",
+        "occupation_code": "7212", "required_skills": ["welding_smaw"],
+        "location": dict(SAM_SON), "employment_type": "full_time", "shifts": ["day"],
+        "pay_min_vnd": 8_000_000, "pay_max_vnd": 10_000_000, "pay_period": "month",
+        "valid_from": "2026-01-01", "valid_through": "2099-12-31", "status": "open",
+    }, overrides)
+
+
+def make_course(**overrides):
+    """A valid training course record (a free MIG welding course in Sầm Sơn)."""
+    return _merge({
+        "partner_id": "cty-test", "external_id": "C-1", "title": "Hàn MIG cơ bản",
+        "description": "Khóa học hàn MIG/MAG cho người mới.", "occupation_code": "7212",
+        "skills_taught": ["welding_mig"], "location": dict(SAM_SON), "level": "so_cap",
+        "start_dates": ["2099-01-05"], "duration_weeks": 8, "cost_vnd": 0,
+        "valid_from": "2026-01-01", "valid_through": "2099-12-31",
+    }, overrides)
