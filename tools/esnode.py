@@ -29,6 +29,8 @@ Environment:
     VUNGBUOC_ES_JAVA_HOME    JDK to use (otherwise ES_JAVA_HOME, JAVA_HOME, /usr/lib/jvm/*)
     VUNGBUOC_ES_USER         user to run as when root (default: vungbuoc-es)
     VUNGBUOC_ES_HEAP         heap size (default: 512m)
+    VUNGBUOC_ES_JAVA_OPTS    extra JVM options appended to ES_JAVA_OPTS
+    VUNGBUOC_ES_NODE_BASE    parent directory for temporary node dirs (default: $TMPDIR)
     VUNGBUOC_ES_START_TIMEOUT  seconds to wait for a yellow cluster (default: 180)
     VUNGBUOC_MAVEN_REPO      Maven repository base used to probe versions
                              (default: https://repo.maven.apache.org/maven2)
@@ -562,7 +564,8 @@ class ElasticsearchNode:
             "ES_JAVA_HOME": str(self.java_home),
             "ES_PATH_CONF": str(self.config_dir),
             "ES_TMPDIR": str(self._dir() / "tmp"),
-            "ES_JAVA_OPTS": f"-Xms{self.heap} -Xmx{self.heap}",
+            "ES_JAVA_OPTS": " ".join(filter(None, [f"-Xms{self.heap} -Xmx{self.heap}",
+                                                   os.environ.get("VUNGBUOC_ES_JAVA_OPTS", "")])),
             "HOME": str(self._dir()),
             "LC_ALL": "C.UTF-8",
         })
@@ -701,7 +704,11 @@ class ElasticsearchNode:
         self._closed = True
 
     def __enter__(self) -> "ElasticsearchNode":
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:

@@ -1,0 +1,40 @@
+# Vững Bước — everyday commands. `make run` serves the app, `make test` runs every test.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+DATA   ?= var
+BIND   ?= 127.0.0.1:8000
+
+.PHONY: run install test-deps test bench bench-full browser clean
+
+$(VENV)/.installed: setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+## Set up, load the bundled sample feeds (idempotent) and serve on $(BIND).
+run: install
+	VUNGBUOC_DATA_DIR=$(DATA) $(VENV)/bin/indexer load --samples
+	@echo "Vững Bước: http://$(BIND)/  (match API: POST http://$(BIND)/api/v1/matches)"
+	VUNGBUOC_DATA_DIR=$(DATA) VUNGBUOC_BIND=$(BIND) $(VENV)/bin/gunicorn \
+		-c config/gunicorn.conf.py matcher.wsgi:app
+
+$(VENV)/.test-installed: $(VENV)/.installed setup.py
+	$(PIP) install -q -e ".[test,postgres]"
+	touch $@
+
+test-deps: $(VENV)/.test-installed
+
+## Install the test dependencies (and Elasticsearch, Chromium) and run the whole suite.
+test: test-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/match_latency.py
+
+clean:
+	rm -rf $(VENV) $(DATA) .pytest_cache

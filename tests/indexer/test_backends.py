@@ -1,0 +1,123 @@
+"""The backend contract: one suite, run against every backend."""
+import datetime as dt
+
+import pytest
+
+from indexer.backends import CandidateQuery
+from indexer.documents import projection
+
+from factories import NGHI_SON, SAM_SON, make_course, make_posting
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def put(svc, kind, *records):
+    """Write records through the store and sync them; returns their IDs."""
+    results, errors = svc.save(kind, list(records))
+    assert not errors, errors
+    svc.sync()
+    return [r[1][1] for r in results]
+
+
+def ids(svc, **query):
+    query.setdefault("kind", "jobs")
+    query.setdefault("today", TODAY)
+    return [c.id for c in svc.backend.search(CandidateQuery(**query))]
+
+
+def test_text_search_is_diacritic_insensitive(backend_service):
+    svc = backend_service
+    welder, cook = put(svc, "jobs", make_posting(), make_posting(
+        external_id="J-2", title="Phụ bếp nhà hàng", description="Sơ chế rau, rửa bát.",
+        required_skills=["kitchen_helper"], occupation_code="9412"))
+    assert ids(svc, text="tho han") == [welder]
+    assert ids(svc, text="thợ hàn") == [welder]
+    assert ids(svc, text="PHU BEP") == [cook]
+
+
+def test_skill_ids_retrieve_documents(backend_service):
+    welder, = put(backend_service, "jobs", make_posting(description="Công việc ở xưởng."))
+    assert ids(backend_service, skills=["welding_smaw"]) == [welder]
+    assert ids(backend_service, skills=["kitchen_helper"]) == []
+
+
+def test_hard_filters(backend_service):
+    svc = backend_service
+    near, far, closed, expired, future, excluding = put(
+        svc, "jobs", make_posting(), make_posting(external_id="J-far", location=dict(NGHI_SON)),
+        make_posting(external_id="J-closed", status="closed"),
+        make_posting(external_id="J-old", valid_from="2026-01-01", valid_through="2026-06-30"),
+        make_posting(external_id="J-future", valid_from="2027-01-01"),
+        make_posting(external_id="J-excl", excluded_offences=["property", "drug"]))
+    assert sorted(ids(svc, text="hàn")) == sorted([near, far, excluding])
+    assert sorted(ids(svc, text="hàn", offence="property")) == sorted([near, far])
+    assert sorted(ids(svc, text="hàn", offence="traffic")) == sorted([near, far, excluding])
+    radius = dict(lat=SAM_SON["lat"], lon=SAM_SON["lon"], radius_km=15)
+    assert sorted(ids(svc, text="hàn", **radius)) == sorted([near, excluding])
+    assert sorted(ids(svc, text="hàn", lat=SAM_SON["lat"], lon=SAM_SON["lon"], radius_km=50)) \
+        == sorted([near, far, excluding])
+    assert ids(svc, text="hàn", district="thi xa nghi son") == [far]
+    assert ids(svc, text="hàn", province="Nghệ An") == []
+
+
+def test_documents_without_coordinates_pass_radius_only_in_home_province(backend_service):
+    located = dict(SAM_SON)
+    no_coords = {k: v for k, v in located.items() if k not in ("lat", "lon")}
+    doc_id, = put(backend_service, "jobs", make_posting(location=no_coords))
+    radius = dict(lat=SAM_SON["lat"], lon=SAM_SON["lon"], radius_km=10)
+    assert ids(backend_service, text="hàn", home_province="Thanh Hoá", **radius) == [doc_id]
+    assert ids(backend_service, text="hàn", home_province="Nghệ An", **radius) == []
+
+
+def test_updates_and_deletes_are_visible(backend_service):
+    svc = backend_service
+    doc_id, = put(svc, "jobs", make_posting())
+    put(svc, "jobs", make_posting(title="Phụ bếp", description="Rửa bát.",
+                                  required_skills=["kitchen_helper"]))
+    assert ids(svc, text="tho han") == []
+    assert ids(svc, text="phu bep") == [doc_id]
+    svc.delete("jobs", doc_id)
+    assert ids(svc, text="phu bep") == []
+    assert svc.backend.count("jobs") == 0
+
+
+def test_stale_versions_never_overwrite_newer_ones(backend_service):
+    svc = backend_service
+    doc_id, = put(svc, "jobs", make_posting())
+    put(svc, "jobs", make_posting(title="Thợ sơn nhà", description="Sơn tường."))
+    row = svc.store.get_document("jobs", doc_id)
+    stale = projection("jobs", {**row, "version": 1,
+                                "data": {**row["data"], "title": "Thợ hàn cũ"}})
+    svc.backend.upsert("jobs", [stale])
+    svc.backend.refresh()
+    assert svc.backend.ids("jobs") == {doc_id: 2}
+    assert ids(svc, text="tho son") == [doc_id]
+
+
+def test_ranking_is_best_first_and_limited(backend_service):
+    svc = backend_service
+    put(svc, "jobs", *[make_posting(external_id=f"J-{i}", title="Thợ hàn" if i % 2 else "Thợ xây",
+                                    description="Làm việc tại công trình.",
+                                    required_skills=["welding_smaw"] if i % 2 else [])
+                       for i in range(10)])
+    found = svc.backend.search(CandidateQuery(kind="jobs", text="thợ hàn", skills=["welding_smaw"],
+                                              today=TODAY, limit=3))
+    assert len(found) == 3
+    assert all(c.source["title"] == "Thợ hàn" for c in found)
+    assert [c.score for c in found] == sorted((c.score for c in found), reverse=True)
+
+
+def test_courses_are_a_separate_kind(backend_service):
+    course, = put(backend_service, "courses", make_course())
+    assert ids(backend_service, kind="courses", text="hàn mig") == [course]
+    assert ids(backend_service, kind="jobs", text="hàn mig") == []
+
+
+def test_rebuild_from_the_store_matches_incremental_state(backend_service):
+    svc = backend_service
+    put(svc, "jobs", *[make_posting(external_id=f"J-{i}") for i in range(4)])
+    svc.delete("jobs", 2)
+    before = svc.backend.ids("jobs")
+    svc.reindex()
+    assert svc.backend.ids("jobs") == before
+    assert svc.backend.count("jobs") == 3

@@ -1,0 +1,66 @@
+"""The store: upserts by key, versions, tombstones and the outbox."""
+import pytest
+
+from indexer.errors import NotFound
+from indexer.store import Store
+
+from factories import make_partner, make_posting
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(f"sqlite:///{tmp_path / 'store.db'}").create_all()
+    s.upsert_partners([make_partner()])
+    yield s
+    s.close()
+
+
+def doc(**overrides):
+    return {**make_posting(**overrides), "required_skills": ["welding_smaw"]}
+
+
+def test_insert_update_unchanged_by_partner_key(store):
+    (status, doc_id, version), = store.upsert_documents("jobs", [doc()])
+    assert (status, version) == ("inserted", 1)
+    assert store.upsert_documents("jobs", [doc()]) == [("unchanged", doc_id, 1)]
+    assert store.upsert_documents("jobs", [doc(title="Thợ hàn bậc 3")]) == [("updated", doc_id, 2)]
+    assert store.get_document("jobs", doc_id)["data"]["title"] == "Thợ hàn bậc 3"
+
+
+def test_every_change_leaves_one_outbox_entry(store):
+    (_, doc_id, _), = store.upsert_documents("jobs", [doc()])
+    store.upsert_documents("jobs", [doc()])
+    store.upsert_documents("jobs", [doc(title="Khác")])
+    assert [(k, i, v) for _, k, i, v in store.pending()] == [("jobs", doc_id, 1), ("jobs", doc_id, 2)]
+    store.ack([oid for oid, *_ in store.pending()])
+    assert store.pending() == []
+
+
+def test_delete_keeps_a_tombstone_and_versions_keep_growing(store):
+    (_, doc_id, _), = store.upsert_documents("jobs", [doc()])
+    assert store.delete_document("jobs", doc_id) == 2
+    with pytest.raises(NotFound):
+        store.get_document("jobs", doc_id)
+    with pytest.raises(NotFound):
+        store.delete_document("jobs", doc_id)
+    assert store.upsert_documents("jobs", [doc()]) == [("inserted", doc_id, 3)]
+
+
+def test_same_external_id_of_another_partner_is_another_document(store):
+    store.upsert_partners([make_partner(id="cty-khac", name="Công ty Khác")])
+    a = store.upsert_documents("jobs", [doc()])[0][1]
+    b = store.upsert_documents("jobs", [doc(partner_id="cty-khac")])[0][1]
+    assert a != b
+
+
+def test_counts_and_iteration(store):
+    store.upsert_documents("jobs", [doc(external_id=f"J-{i}") for i in range(5)])
+    store.delete_document("jobs", 1)
+    assert store.counts()["jobs"] == {"open": 4}
+    assert [d["external_id"] for d in store.iter_documents("jobs", batch=2)] == [
+        "J-1", "J-2", "J-3", "J-4"]
+
+
+def test_sqlite_runs_in_wal_mode(store):
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -1,0 +1,120 @@
+"""The match API: answers, and problem+json for every kind of bad request."""
+import json
+
+import pytest
+
+from factories import NGHI_SON, SAM_SON, make_course, make_partner, make_posting
+
+PROFILE = {"skills": ["hàn que"], "location": {"province": "Thanh Hóa", "lat": SAM_SON["lat"],
+                                               "lon": SAM_SON["lon"]},
+           "max_commute_km": 20}
+
+
+@pytest.fixture
+def loaded(app):
+    """The app with a few jobs and a course."""
+    svc = app.extensions["vungbuoc"]
+    svc.save("partners", [make_partner()])
+    svc.save("jobs", [make_posting(),
+                      make_posting(external_id="J-mig", title="Thợ hàn MIG",
+                                   required_skills=["welding_smaw", "welding_mig"]),
+                      make_posting(external_id="J-far", location=dict(NGHI_SON)),
+                      make_posting(external_id="J-excl", excluded_offences=["property"])])
+    svc.save("courses", [make_course()])
+    svc.sync()
+    return app
+
+
+def post(client, body, **kwargs):
+    return client.post("/api/v1/matches", data=json.dumps(body), content_type="application/json",
+                       **kwargs)
+
+
+def test_match_returns_explained_jobs_and_courses(loaded, client):
+    response = post(client, {"profile": PROFILE, "limit": 5})
+    assert response.status_code == 200
+    body = response.get_json()
+    titles = [j["title"] for j in body["jobs"]]
+    assert len(titles) == 3 and titles[0] == "Thợ hàn điện"
+    mig = next(j for j in body["jobs"] if j["title"] == "Thợ hàn MIG")
+    assert [s["id"] for s in mig["reasons"]["missing_skills"]] == ["welding_mig"]
+    assert [s["id"] for s in mig["reasons"]["matched_skills"]] == ["welding_smaw"]
+    assert body["courses"][0]["title"] == "Hàn MIG cơ bản"
+    assert body["courses"][0]["reasons"]["teaches_missing_skills"][0]["id"] == "welding_mig"
+    assert mig["reasons"]["courses_for_missing_skills"] == [body["courses"][0]["id"]]
+    assert all(j["reasons"]["distance_km"] <= 20 for j in body["jobs"])
+
+
+def test_offence_category_hides_excluding_postings(loaded, client):
+    everyone = post(client, {"profile": PROFILE}).get_json()["jobs"]
+    with_offence = post(client, {"profile": {**PROFILE, "offence_category": "property"}}).get_json()
+    assert len(with_offence["jobs"]) == len(everyone) - 1
+    assert "offence" not in json.dumps(with_offence)
+
+
+def test_english_labels_on_request(loaded, client):
+    body = post(client, {"profile": PROFILE, "lang": "en"}).get_json()
+    assert body["jobs"][0]["reasons"]["matched_skills"][0]["label"].lower().startswith("manual")\
+        or "weld" in body["jobs"][0]["reasons"]["matched_skills"][0]["label"].lower()
+    body = post(client, {"profile": PROFILE}, headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert "weld" in json.dumps(body.get_json()["profile"]).lower()
+
+
+def is_problem(response, status):
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status and body["title"]
+    assert "Traceback" not in response.get_data(as_text=True)
+    return body
+
+
+def test_malformed_json_is_400(client):
+    response = client.post("/api/v1/matches", data="{nope", content_type="application/json")
+    assert "not valid JSON" in is_problem(response, 400)["detail"]
+
+
+def test_wrong_content_type_is_415(client):
+    response = client.post("/api/v1/matches", data="skills=han", content_type="text/plain")
+    is_problem(response, 415)
+
+
+def test_oversize_body_is_413(app, client):
+    big = {"profile": {"experience": "x" * (app.config["MAX_CONTENT_LENGTH"] + 10)}}
+    is_problem(post(client, big), 413)
+
+
+@pytest.mark.parametrize("body,field", [
+    ({}, "profile"),
+    ({"profile": {}}, "profile.skills"),
+    ({"profile": {"skills": ["hàn"], "max_commute_km": -3}}, "profile.max_commute_km"),
+    ({"profile": {"skills": ["hàn"], "offence_category": "murder-ish"}}, "profile.offence_category"),
+    ({"profile": {"skills": ["hàn"], "location": {"lat": 200, "lon": 1}}}, "profile.location.lat"),
+    ({"profile": {"skills": ["hàn"], "name": "Nguyễn Văn A"}}, "profile.name"),
+    ({"profile": {"skills": ["hàn"]}, "limit": 1000}, "limit"),
+    ({"profile": {"skills": "hàn"}}, "profile.skills"),
+    ([1, 2], "_schema"),
+])
+def test_invalid_fields_are_422_with_field_errors(client, body, field):
+    problem = is_problem(post(client, body), 422)
+    assert field in [e["field"] for e in problem["errors"]], problem["errors"]
+
+
+def test_unknown_route_and_method_are_problems(client):
+    is_problem(client.get("/api/v1/nothing"), 404)
+    is_problem(client.get("/api/v1/matches"), 405)
+
+
+def test_healthz_reports_backend_and_counts(loaded, client):
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok"
+    assert body["index"]["documents"] == {"jobs": 4, "courses": 1}
+    assert body["store"]["jobs"] == {"open": 4}
+
+
+def test_unexpected_errors_are_generic_500(app):
+    def boom():
+        raise RuntimeError("secret internals")
+    app.add_url_rule("/api/v1/boom", view_func=boom)
+    body = is_problem(app.test_client().get("/api/v1/boom"), 500)
+    assert "secret" not in json.dumps(body)
