@@ -1,0 +1,69 @@
+"""The embedded index across processes: persistence, replay, compaction, concurrent writers."""
+import datetime as dt
+import multiprocessing
+
+from indexer.backends import CandidateQuery
+from indexer.backends.embedded import EmbeddedBackend
+from indexer.documents import projection
+from indexer.schemas import JobPostingSchema
+
+from factories import make_posting
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def doc(doc_id, version=1, **overrides):
+    data = JobPostingSchema().dump(JobPostingSchema().load(
+        make_posting(external_id=f"J-{doc_id}", **overrides)))
+    return projection("jobs", {"id": doc_id, "version": version, "data": data}, "Công ty")
+
+
+def found(backend, text="thợ hàn"):
+    return sorted(c.id for c in backend.search(CandidateQuery(kind="jobs", text=text, today=TODAY,
+                                                              limit=10_000)))
+
+
+def test_a_second_instance_sees_writes_and_deletes(tmp_path):
+    writer, reader = EmbeddedBackend(tmp_path), EmbeddedBackend(tmp_path)
+    assert found(reader) == []
+    writer.upsert("jobs", [doc(1), doc(2)])
+    assert found(reader) == [1, 2]
+    writer.delete("jobs", [(1, 2)])
+    writer.upsert("jobs", [doc(2, 2, title="Thợ sơn", description="Sơn nhà.")])
+    assert found(reader) == []
+    assert found(reader, "thợ sơn") == [2]
+
+
+def test_index_persists_and_reloads(tmp_path):
+    EmbeddedBackend(tmp_path).upsert("jobs", [doc(i) for i in range(1, 6)])
+    assert found(EmbeddedBackend(tmp_path)) == [1, 2, 3, 4, 5]
+
+
+def test_compaction_swaps_generations_under_readers(tmp_path):
+    writer = EmbeddedBackend(tmp_path, compact_min_ops=3, compact_ratio=0)
+    reader = EmbeddedBackend(tmp_path)
+    writer.upsert("jobs", [doc(1)])
+    assert found(reader) == [1]
+    for version in range(2, 6):
+        writer.upsert("jobs", [doc(1, version), doc(version + 10)])
+    files = sorted(p.name for p in (tmp_path / "jobs").iterdir())
+    assert len([f for f in files if f.startswith("snap-") and f.endswith(".npz")]) == 1
+    assert found(reader) == [1, 12, 13, 14, 15]
+    assert reader.ids("jobs")[1] == 5
+
+
+def _write_many(path, start):
+    backend = EmbeddedBackend(path, compact_min_ops=50, compact_ratio=0)
+    for i in range(start, start + 100, 10):
+        backend.upsert("jobs", [doc(j) for j in range(i, i + 10)])
+
+
+def test_concurrent_writer_processes_lose_nothing(tmp_path):
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_write_many, args=(tmp_path, start)) for start in (1, 1001)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    assert found(EmbeddedBackend(tmp_path)) == list(range(1, 101)) + list(range(1001, 1101))
