@@ -35,6 +35,16 @@ Environment:
     VUNGBUOC_MAVEN_REPO      Maven repository base used to probe versions
                              (default: https://repo.maven.apache.org/maven2)
 
+What the integ-test-zip is NOT: it ships only the modules apm, transport-netty4,
+x-pack-core and x-pack-security (checked on 9.5.4).  Core search, mappings (text, keyword,
+numbers, dates, completion, dense_vector...), bulk, aliases, terms aggregations, highlighting,
+fuzziness and the standard/simple/whitespace/keyword analyzers with the ``lowercase`` and
+``stop`` filters work.  Missing: ``GET /`` (so the Python client's ``info()`` raises 405 and
+``ping()`` returns False: use ``cluster.health()`` instead), analysis-common filters such as
+``asciifolding``/``edge_ngram``/``icu_*`` (fold Vietnamese diacritics in Python before
+indexing), painless scripts, ``_reindex``/``_update_by_query``/``_delete_by_query``,
+``search_as_you_type``, ingest pipelines.  No full 9.x distribution is on Maven Central.
+
 Why the cache lives in /var/cache when running as root: Elasticsearch refuses to run as
 root, so the node runs as an unprivileged system user, which must be able to read the
 distribution.  /root is mode 700, so a cache under ~/.cache would be unreadable to that
@@ -135,13 +145,19 @@ def _ensure_dir(p: Path, mode: int = 0o755) -> Path:
 @contextlib.contextmanager
 def _locked(root: Path):
     """Serialise provisioning across processes (e.g. parallel test workers)."""
-    _ensure_dir(root)
-    with open(root / ".lock", "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    try:
+        _ensure_dir(root)
+        fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError:
+        try:  # a read-only shared cache: flock works on a read-only descriptor too
+            fd = os.open(root / ".lock", os.O_RDONLY)
+        except OSError as exc:
+            raise ProvisionError(f"cache directory {root} is not usable: {exc}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _repo_base() -> str:
@@ -283,13 +299,22 @@ def _unpack(zip_path: Path, root: Path, version: str) -> Path:
     return home
 
 
+def _ready(home: Path) -> bool:
+    return (home / ".vungbuoc-unpacked").exists() and (home / "bin" / "elasticsearch").is_file()
+
+
 def provision(version: str | None = None) -> Path:
     """Fetch (via mvn) and unpack Elasticsearch once; return its home directory."""
     root = cache_root()
+    pinned = version or os.environ.get("VUNGBUOC_ES_VERSION")
+    marker = root / "resolved-version"
+    known = pinned or (marker.read_text().strip() if marker.is_file() else "")
+    if known and _ready(root / f"elasticsearch-{known.strip()}"):
+        return root / f"elasticsearch-{known.strip()}"  # fast path, no lock, works read-only
     with _locked(root):
         v = resolve_version(version)
         home = root / f"elasticsearch-{v}"
-        if (home / ".vungbuoc-unpacked").exists() and (home / "bin" / "elasticsearch").is_file():
+        if _ready(home):
             return home
         t0 = time.monotonic()
         _log(f"fetching Elasticsearch {v} with mvn into {root}")
@@ -528,8 +553,8 @@ class ElasticsearchNode:
     def is_running(self) -> bool:
         if self._pid is None:
             return False
-        if self._proc is not None and self._proc.poll() is not None:
-            return _group_alive(self._pid)
+        if self._proc is not None:
+            self._proc.poll()  # reap the launcher if it exited
         return _group_alive(self._pid)
 
     def start(self) -> str:
@@ -683,7 +708,7 @@ class ElasticsearchNode:
         self._pid = None
         _LIVE_NODES.discard(self)
         if self.node_dir is not None:
-            (self.node_dir / "esnode.json").unlink(missing_ok=True)
+            _mark_stopped(self.node_dir)
 
     def restart(self) -> str:
         """Stop, then start again on the same HTTP/transport ports and the same data dir."""
@@ -734,6 +759,15 @@ def _read_state(d: Path) -> dict | None:
         return json.loads(p.read_text())
     except ValueError:
         return None
+
+
+def _mark_stopped(d: Path) -> None:
+    """Keep the state file (so the next `start` reuses the port) but clear the pid."""
+    state = _read_state(d)
+    if state is not None:
+        state["pid"] = None
+        with contextlib.suppress(OSError):
+            (d / "esnode.json").write_text(json.dumps(state, indent=2) + "\n")
 
 
 def _state_alive(state: dict | None) -> bool:
@@ -789,11 +823,11 @@ def _cmd_stop(args) -> int:
     d = Path(args.dir).resolve() if args.dir else _default_cli_dir()
     state = _read_state(d)
     if not _state_alive(state):
-        (d / "esnode.json").unlink(missing_ok=True)
+        _mark_stopped(d)
         _log(f"no running node in {d}")
         return 0
     _kill_group(int(state["pid"]), args.timeout)
-    (d / "esnode.json").unlink(missing_ok=True)
+    _mark_stopped(d)
     _log(f"stopped node pid {state['pid']} ({state.get('url')})")
     return 0
 
@@ -829,7 +863,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"fetch": _cmd_fetch, "start": _cmd_start, "stop": _cmd_stop,
                 "status": _cmd_status}[args.cmd](args)
-    except ProvisionError as exc:
+    except (ProvisionError, OSError) as exc:
         print(f"esnode: {exc}", file=sys.stderr)
         return 2
 
