@@ -82,6 +82,29 @@ def sample_client(sample_app):
 
 
 @pytest.fixture(scope="session")
-def es_settings():
-    """Settings pointing at a real Elasticsearch (see tests/es.py)."""
-    pytest.skip("Elasticsearch backend not wired yet")
+def es_cluster():
+    """The session's real Elasticsearch: ES_URL, or a node provisioned once (tests/es.py).
+
+    Unavailable: a failure under CI=true (CI must never skip silently), else a skip that
+    says how to provide one.
+    """
+    import os
+
+    from es import EsCluster, EsUnavailable
+    cluster = EsCluster()
+    try:
+        cluster.start()
+    except EsUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Elasticsearch required in CI: {exc}")
+        pytest.skip(str(exc))
+    yield cluster
+    cluster.close()
+
+
+@pytest.fixture
+def es_settings(es_cluster):
+    """Settings pointing at the real Elasticsearch under a prefix of this test's own."""
+    overrides = es_cluster.settings()
+    yield overrides
+    es_cluster.cleanup(overrides["ES_INDEX_PREFIX"])

@@ -1,0 +1,450 @@
+"""The Elasticsearch backend: versioned index templates, an alias per kind, streaming bulk.
+
+Layout in the cluster (``P`` is ES_INDEX_PREFIX): the index template ``P-documents``
+(from ``config/elasticsearch/documents-v<N>.json``) covers ``P-jobs-*`` and
+``P-courses-*``; the alias ``P-jobs`` names the one concrete index searched and written,
+``P-jobs-v<N>-<generation>``. ``rebuild`` loads generation+1 behind the alias
+``P-jobs-rebuild`` (writes made meanwhile go to both), then swaps ``P-jobs`` onto it in
+one ``update_aliases`` call and deletes the old index, so searches never fail.
+
+Every write carries the projection's version as an external version: a replayed or late
+write is refused by Elasticsearch (409) and counts as done, since the index already
+holds something newer.
+
+Relevance mirrors the embedded backend: BM25 over the ``terms`` field, which holds the
+folded syllables and syllable bigrams that ``indexer.text.terms`` produces (the same
+units, folded by the same code, whatever analysis modules the cluster has), plus skill
+IDs as keywords weighted like the embedded backend's.
+"""
+import datetime as dt
+import json
+import logging
+import time
+
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+
+from ..settings import config_path
+from ..text import key, terms
+from .base import KINDS, BackendError, Candidate, SearchBackend
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_VERSION = 1
+SKILL_WEIGHT = 2.0
+PREFERRED_WEIGHT = 0.5
+# Fields stored for retrieval only, never returned as part of the projection.
+_INDEX_ONLY = ["search_text", "terms", "location"]
+# HTTP statuses that mean "the cluster is busy or down", worth a retry.
+_RETRY_STATUSES = (429, 502, 503, 504)
+
+
+def load_template(version=TEMPLATE_VERSION):
+    """The index template body of ``version`` from config/elasticsearch/."""
+    with config_path(f"elasticsearch/documents-v{version}.json").open("rb") as fh:
+        body = json.load(fh)
+    body.pop("_comment", None)
+    return body
+
+
+def without_vi_analysis(body):
+    """A copy of the template without the analyzers that need the analysis-common module."""
+    body = json.loads(json.dumps(body))
+    body["template"]["settings"].pop("analysis", None)
+    props = body["template"]["mappings"]["properties"]
+    for name in [n for n, m in props.items() if str(m.get("analyzer", "")).startswith("vi_")]:
+        del props[name]
+    return body
+
+
+def index_terms(doc):
+    """The text the ``terms`` field indexes: what the embedded backend hashes, in order."""
+    return " ".join(terms(doc.get("title", "")) + terms(doc.get("search_text", "")))
+
+
+def _unique(items):
+    return list(dict.fromkeys(items))
+
+
+def _describe(exc):
+    if isinstance(exc, ApiError):
+        return f"HTTP {exc.status_code} {exc.error}: {exc.message or exc.info}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class ElasticsearchBackend(SearchBackend):
+    """Candidate retrieval in an Elasticsearch 9 cluster, one alias per document kind."""
+
+    name = "elasticsearch"
+
+    def __init__(self, client, prefix="vungbuoc", retries=2, backoff=0.25, chunk_size=500,
+                 bulk_retries=3):
+        self.client = client
+        self.prefix = prefix.strip().lower().rstrip("-") or "vungbuoc"
+        self.retries, self.backoff = retries, backoff
+        self.chunk_size, self.bulk_retries = chunk_size, bulk_retries
+        self._ready = set()
+        self._template_done = False
+        self.vi_analysis_ = None
+
+    @classmethod
+    def from_settings(cls, settings):
+        """Build the client from ES_* settings; nothing connects until the first request."""
+        url = settings.get("ES_URL")
+        if not url:
+            raise ValueError("SEARCH_BACKEND is 'elasticsearch' but ES_URL is not set")
+        options = {"request_timeout": float(settings.get("ES_TIMEOUT") or 10),
+                   # Retries are ours (with backoff); the transport's have none.
+                   "max_retries": 0, "retry_on_timeout": False}
+        if settings.get("ES_API_KEY"):
+            options["api_key"] = settings["ES_API_KEY"]
+        elif settings.get("ES_USERNAME"):
+            options["basic_auth"] = (settings["ES_USERNAME"], settings.get("ES_PASSWORD", ""))
+        if settings.get("ES_CA_CERTS"):
+            options["ca_certs"] = settings["ES_CA_CERTS"]
+        hosts = [u.strip() for u in url.split(",") if u.strip()]
+        return cls(Elasticsearch(hosts, **options), prefix=settings.get("ES_INDEX_PREFIX") or "vungbuoc")
+
+    # -- names ------------------------------------------------------------------------
+
+    def alias(self, kind):
+        """The read/write alias of ``kind``."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}")
+        return f"{self.prefix}-{kind}"
+
+    def _rebuild_alias(self, kind):
+        return f"{self.alias(kind)}-rebuild"
+
+    def _index_name(self, kind, generation):
+        return f"{self.alias(kind)}-v{TEMPLATE_VERSION}-{generation:06d}"
+
+    @staticmethod
+    def _generation(index):
+        try:
+            return int(index.rsplit("-", 1)[1])
+        except (IndexError, ValueError):
+            return 0
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def _call(self, what, fn, *args, **kwargs):
+        """Run one request, retrying with backoff when the cluster is unreachable or busy."""
+        for attempt in range(self.retries + 1):
+            try:
+                return fn(*args, **kwargs)
+            except TransportError as exc:
+                error = exc
+            except ApiError as exc:
+                if exc.status_code not in _RETRY_STATUSES and exc.status_code < 500:
+                    raise
+                error = exc
+            if attempt < self.retries:
+                time.sleep(self.backoff * 2 ** attempt)
+        raise BackendError(f"Elasticsearch unavailable ({what}): {_describe(error)}") from error
+
+    def _has_vi_analysis(self):
+        """Whether the cluster has the analysis-common filters the vi_* analyzers use."""
+        if self.vi_analysis_ is None:
+            try:
+                self._call("analyze", self.client.indices.analyze, tokenizer="standard",
+                           filter=["asciifolding"], char_filter=[
+                               {"type": "mapping", "mappings": ["đ => d"]}], text="đ")
+                self.vi_analysis_ = True
+            except ApiError as exc:
+                log.warning("Elasticsearch lacks the analysis-common module (%s); indexing "
+                            "without the vi_* analyzers", _describe(exc))
+                self.vi_analysis_ = False
+        return self.vi_analysis_
+
+    def _ensure_template(self):
+        if self._template_done:
+            return
+        name = f"{self.prefix}-documents"
+        try:
+            current = self._call("get template", self.client.indices.get_index_template,
+                                 name=name)["index_templates"]
+        except NotFoundError:
+            current = []
+        installed = current[0]["index_template"].get("version", 0) if current else 0
+        if installed < TEMPLATE_VERSION:
+            body = load_template()
+            if not self._has_vi_analysis():
+                body = without_vi_analysis(body)
+            self._call("put template", self.client.indices.put_index_template, name=name,
+                       index_patterns=[f"{self.alias(k)}-*" for k in KINDS], **body)
+        self._template_done = True
+
+    def _ensure(self, kind):
+        """Create the template, the first index and the alias if missing (idempotent)."""
+        if kind in self._ready:
+            return
+        self._ensure_template()
+        alias = self.alias(kind)
+        try:
+            if not self._call("alias", self.client.indices.exists_alias, name=alias):
+                first = self._index_name(kind, 1)
+                try:
+                    self._call("create index", self.client.indices.create, index=first,
+                               aliases={alias: {"is_write_index": True}})
+                except ApiError as exc:
+                    # Another process created it first: fine, as long as the alias is there.
+                    if exc.error != "resource_already_exists_exception":
+                        raise
+                    if not self._call("alias", self.client.indices.exists_alias, name=alias):
+                        self._call("put alias", self.client.indices.put_alias, index=first,
+                                   name=alias)
+        except ApiError as exc:
+            raise BackendError(f"cannot set up the {kind} index: {_describe(exc)}") from exc
+        self._ready.add(kind)
+
+    def _indices_of(self, alias):
+        try:
+            return sorted(self._call("get alias", self.client.indices.get_alias, name=alias))
+        except NotFoundError:
+            return []
+
+    # -- writes -----------------------------------------------------------------------
+
+    def _actions(self, index, docs):
+        for doc in docs:
+            body = dict(doc)
+            body["terms"] = index_terms(doc)
+            if doc.get("lat") is not None and doc.get("lon") is not None:
+                body["location"] = {"lat": doc["lat"], "lon": doc["lon"]}
+            yield {"_op_type": "index", "_index": index, "_id": str(doc["id"]),
+                   "version": int(doc["version"]), "version_type": "external", "_source": body}
+
+    def _bulk(self, actions, **kwargs):
+        """Stream ``actions`` (a list); returns per-document errors, raises when the cluster is down.
+
+        A version conflict means the index already holds a newer version: success. A
+        missing document on delete is success too. 5xx after the bulk helper's retries,
+        or a connection failure, raises BackendError; the whole call may then be replayed.
+        """
+        last = None
+        for attempt in range(self.bulk_retries + 1):
+            errors, unavailable = [], []
+            try:
+                for ok, item in helpers.streaming_bulk(
+                        self.client, actions, chunk_size=self.chunk_size, raise_on_error=False,
+                        raise_on_exception=False, max_retries=3, initial_backoff=0.5,
+                        max_backoff=5, retry_on_status=_RETRY_STATUSES, yield_ok=False,
+                        **kwargs):
+                    op, info = next(iter(item.items()))
+                    status = info.get("status")
+                    if status == 409 or (op == "delete" and status == 404):
+                        continue
+                    if not isinstance(status, int) or status >= 500 or status == 429:
+                        unavailable.append(info)
+                        continue
+                    errors.append({"id": int(info["_id"]), "error": _item_error(info)})
+            except TransportError as exc:
+                last = exc
+            else:
+                if not unavailable:
+                    return errors
+                last = unavailable[0].get("exception") or RuntimeError(_item_error(unavailable[0]))
+            if attempt < self.bulk_retries:
+                time.sleep(self.backoff * 2 ** attempt)
+        raise BackendError(f"Elasticsearch unavailable (bulk): {_describe(last)}") from (
+            last if isinstance(last, BaseException) else None)
+
+    def _write_targets(self, kind):
+        """The alias, plus any index being rebuilt (so no write made meanwhile is lost)."""
+        self._ensure(kind)
+        return [(self.alias(kind), True)] + [
+            (index, False) for index in self._indices_of(self._rebuild_alias(kind))]
+
+    def upsert(self, kind, docs):
+        """Index projections with external versions; returns [{id, error}] of real failures."""
+        docs = list(docs)
+        if not docs:
+            return []
+        errors = {}
+        for target, is_alias in self._write_targets(kind):
+            for error in self._bulk(list(self._actions(target, docs)),
+                                    require_alias=is_alias):
+                errors.setdefault(error["id"], error)
+        return list(errors.values())
+
+    def delete(self, kind, items):
+        """Delete (id, version) pairs; an equal or newer version wins, a missing doc is fine."""
+        items = list(items)
+        if not items:
+            return
+        for target, is_alias in self._write_targets(kind):
+            actions = [{"_op_type": "delete", "_index": target, "_id": str(doc_id),
+                        "version": int(version), "version_type": "external_gte"}
+                       for doc_id, version in items]
+            errors = self._bulk(actions, require_alias=is_alias)
+            if errors:
+                raise BackendError(f"deleting from {target} failed: {errors[:3]}")
+
+    def rebuild(self, kind, docs):
+        """Load a new generation, swap the alias onto it atomically, drop the old index."""
+        self._ensure(kind)
+        alias, staging = self.alias(kind), self._rebuild_alias(kind)
+        old = self._indices_of(alias)
+        generation = max([self._generation(i) for i in old] + [0]) + 1
+        new = self._index_name(kind, generation)
+        try:
+            self._call("create index", self.client.indices.create, index=new,
+                       aliases={staging: {}}, settings={"index": {"refresh_interval": "-1"}})
+        except ApiError as exc:
+            raise BackendError(f"cannot create {new} (is another rebuild running?): "
+                               f"{_describe(exc)}") from exc
+        try:
+            count, batch = 0, []
+            for doc in docs:
+                batch.append(doc)
+                if len(batch) >= 2000:
+                    count += self._load(new, batch)
+                    batch = []
+            count += self._load(new, batch)
+            self._call("settings", self.client.indices.put_settings, index=new,
+                       settings={"index": {"refresh_interval": None}})
+            self._call("refresh", self.client.indices.refresh, index=new)
+            actions = [{"remove": {"index": i, "alias": alias}} for i in old]
+            actions += [{"remove": {"index": new, "alias": staging}},
+                        {"add": {"index": new, "alias": alias, "is_write_index": True}}]
+            self._call("swap alias", self.client.indices.update_aliases, actions=actions)
+        except BaseException:
+            try:
+                self.client.indices.delete(index=new, ignore_unavailable=True)
+            except (ApiError, TransportError) as exc:
+                log.warning("could not remove the unfinished index %s: %s", new, _describe(exc))
+            raise
+        for index in old:
+            try:
+                self._call("delete index", self.client.indices.delete, index=index,
+                           ignore_unavailable=True)
+            except (ApiError, BackendError) as exc:
+                log.warning("old index %s not deleted: %s", index, exc)
+        return count
+
+    def _load(self, index, batch):
+        if not batch:
+            return 0
+        errors = self._bulk(list(self._actions(index, batch)))
+        for error in errors:
+            log.error("indexing %s into %s failed: %s", error["id"], index, error["error"])
+        return len(batch) - len(errors)
+
+    def refresh(self):
+        """Refresh the aliases, so acknowledged writes become searchable."""
+        names = ",".join(self.alias(k) for k in KINDS)
+        self._call("refresh", self.client.indices.refresh, index=names, ignore_unavailable=True,
+                   allow_no_indices=True)
+
+    # -- reads ------------------------------------------------------------------------
+
+    def _read(self, what, fn, empty, **kwargs):
+        try:
+            return self._call(what, fn, **kwargs)
+        except NotFoundError as exc:
+            if exc.error == "index_not_found_exception":
+                return empty
+            raise BackendError(f"Elasticsearch {what} failed: {_describe(exc)}") from exc
+        except ApiError as exc:
+            raise BackendError(f"Elasticsearch {what} failed: {_describe(exc)}") from exc
+
+    def search(self, query):
+        """Top candidates by BM25 over folded terms plus skill matches, within the filters."""
+        body = {"query": build_query(query), "size": query.limit,
+                "sort": [{"_score": "desc"}, {"id": "asc"}], "track_total_hits": False,
+                "source_excludes": _INDEX_ONLY}
+        resp = self._read("search", self.client.search, None, index=self.alias(query.kind), **body)
+        if resp is None:
+            return []
+        return [Candidate(int(hit["_id"]), float(hit["_score"] or 0.0), hit["_source"])
+                for hit in resp["hits"]["hits"]]
+
+    def count(self, kind):
+        """Documents in the alias of ``kind``."""
+        resp = self._read("count", self.client.count, None, index=self.alias(kind))
+        return 0 if resp is None else int(resp["count"])
+
+    def ids(self, kind):
+        """{id: version} of every indexed document, read with the external versions."""
+        try:
+            hits = helpers.scan(self.client, index=self.alias(kind), query={"query": {"match_all": {}}, "_source": False},
+                                version=True, size=2000)
+            return {int(hit["_id"]): int(hit["_version"]) for hit in hits}
+        except NotFoundError:
+            return {}
+        except (ApiError, TransportError) as exc:
+            raise BackendError(f"Elasticsearch scan failed: {_describe(exc)}") from exc
+
+    def health(self):
+        """Cluster name, version and status, and document counts; raises BackendError if down."""
+        try:
+            cluster = self._call("health", self.client.cluster.health)
+        except ApiError as exc:
+            raise BackendError(f"Elasticsearch health failed: {_describe(exc)}") from exc
+        if cluster["status"] == "red":
+            raise BackendError(f"Elasticsearch cluster {cluster['cluster_name']} is red")
+        return {"backend": self.name, "cluster": cluster["cluster_name"],
+                "version": self._version(), "status": cluster["status"],
+                "nodes": cluster["number_of_nodes"], "prefix": self.prefix,
+                "documents": {kind: self.count(kind) for kind in KINDS}}
+
+    def _version(self):
+        try:
+            return self._call("info", self.client.info)["version"]["number"]
+        except ApiError:
+            # The minimal test distribution has no GET / handler; the nodes API has it.
+            try:
+                nodes = self._call("nodes", self.client.nodes.info, node_id="_local",
+                                   filter_path="nodes.*.version")["nodes"]
+                return next(iter(nodes.values()))["version"]
+            except (ApiError, StopIteration, KeyError):
+                return None
+
+    def close(self):
+        """Close the client's connections."""
+        self.client.close()
+
+
+def _item_error(info):
+    error = info.get("error")
+    if isinstance(error, dict):
+        return f"{error.get('type')}: {error.get('reason')}"
+    return str(error)
+
+
+def _open_range(field, op, day):
+    return {"bool": {"should": [{"range": {field: {op: day}}},
+                                {"bool": {"must_not": {"exists": {"field": field}}}}],
+                     "minimum_should_match": 1}}
+
+
+def build_query(query):
+    """The bool query of a CandidateQuery: hard filters in filter context, relevance in should."""
+    day = query.today.isoformat() if isinstance(query.today, dt.date) else str(query.today)
+    filters = [{"term": {"status": "open"}}, _open_range("valid_from", "lte", day),
+               _open_range("valid_through", "gte", day)]
+    if query.province:
+        filters.append({"term": {"province_key": key(query.province)}})
+    if query.district:
+        filters.append({"term": {"district_key": key(query.district)}})
+    if query.radius_km is not None and query.lat is not None and query.lon is not None:
+        near = [{"geo_distance": {"distance": f"{float(query.radius_km)}km",
+                                  "location": {"lat": query.lat, "lon": query.lon}}}]
+        if query.home_province:
+            near.append({"bool": {"must_not": {"exists": {"field": "location"}},
+                                  "filter": {"term": {"province_key": key(query.home_province)}}}})
+        filters.append({"bool": {"should": near, "minimum_should_match": 1}})
+    must_not = [{"term": {"excluded_offences": query.offence}}] if query.offence else []
+    should = []
+    text_terms = _unique(terms(query.text)) if query.text else []
+    if text_terms:
+        should.append({"match": {"terms": {"query": " ".join(text_terms)}}})
+    for skill in _unique(query.skills or []):
+        # Like the embedded backend: a required skill weighs SKILL_WEIGHT, a preferred one
+        # half that, and a document listing it as both counts once.
+        should.append({"dis_max": {"queries": [
+            {"term": {"skills": {"value": skill, "boost": SKILL_WEIGHT}}},
+            {"term": {"preferred_skills": {"value": skill,
+                                           "boost": SKILL_WEIGHT * PREFERRED_WEIGHT}}}]}})
+    return {"bool": {"filter": filters, "must_not": must_not, "should": should,
+                     "minimum_should_match": 1 if should else 0}}
