@@ -24,10 +24,13 @@ setup(
         "gunicorn>=23",
         "elasticsearch>=9,<10",
         "tqdm>=4.66",
+        "apispec>=6.6,<7",
+        "Flask-Limiter>=3.8,<5",
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.2"],
-        "test": ["pytest>=8", "pytest-timeout>=2.3"],
+        "redis": ["redis>=5"],
+        "test": ["pytest>=8", "pytest-timeout>=2.3", "schemathesis>=4.3,<5"],
     },
     entry_points={
         "console_scripts": [

@@ -20,7 +20,8 @@ def create_app(test_config=None):
 
     app.extensions["vungbuoc"] = IndexerService.from_settings(settings)
 
-    from . import api, errors
+    from . import api, errors, partner_api
     errors.register(app)
     app.register_blueprint(api.bp)
+    partner_api.init_app(app)
     return app

@@ -20,3 +20,94 @@ def serve(bind, workers):
     click.echo(f"Vững Bước is serving on http://{bind}/", err=True)
     os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", conf, "--bind", bind,
                                "--workers", str(workers), "matcher.wsgi:app"])
+
+
+@main.group()
+def partners():
+    """Partner accounts and their API keys."""
+
+
+def _partner_service():
+    from indexer.keys import KeyStore, create_tables
+    from indexer.service import IndexerService
+    from indexer.settings import load_settings
+    svc = IndexerService.from_settings(load_settings())
+    create_tables(svc.store)
+    return svc, KeyStore(svc.store)
+
+
+@partners.command("create")
+@click.argument("partner_id")
+@click.option("--name", help="Create the partner with this name if it is not in the store.")
+@click.option("--kind", type=click.Choice(["employer", "training_provider", "both"]),
+              help="Kind of a partner created here.")
+def partners_create(partner_id, name, kind):
+    """Issue an API key for PARTNER_ID (creating the partner from --name/--kind)."""
+    from indexer.errors import NotFound
+    svc, keys = _partner_service()
+    try:
+        try:
+            svc.store.get_partner(partner_id)
+        except NotFound:
+            if not (name and kind):
+                raise click.ClickException(f"partner {partner_id} is not in the store; load it "
+                                           "from a feed or give --name and --kind") from None
+            _, errors = svc.save("partners", [{"id": partner_id, "name": name, "kind": kind}])
+            if errors:
+                raise click.ClickException("; ".join(
+                    f"{e['field']}: {' '.join(e['messages'])}" for e in errors[0][1])) from None
+            click.echo(f"created partner {partner_id}", err=True)
+        raw = keys.issue(partner_id)
+    finally:
+        svc.close()
+    click.echo("API key (shown once; store it safely, it cannot be recovered):", err=True)
+    click.echo(raw)
+
+
+@partners.command("list")
+def partners_list():
+    """List partners and their keys (prefixes only, never secrets)."""
+    svc, keys = _partner_service()
+    try:
+        by_partner = {}
+        for key in keys.list():
+            by_partner.setdefault(key["partner_id"], []).append(key)
+        for partner in svc.store.list_partners():
+            live = [k["prefix"] for k in by_partner.get(partner["id"], []) if not k["revoked_at"]]
+            revoked = sum(1 for k in by_partner.get(partner["id"], []) if k["revoked_at"])
+            click.echo(f"{partner['id']}\t{partner['kind']}\t{partner['name']}\t"
+                       f"keys: {', '.join(live) or '-'}" + (f" ({revoked} revoked)" if revoked else ""))
+    finally:
+        svc.close()
+
+
+@partners.command("rotate")
+@click.argument("partner_id")
+def partners_rotate(partner_id):
+    """Issue a new key for PARTNER_ID and revoke its older keys."""
+    from indexer.errors import NotFound
+    svc, keys = _partner_service()
+    try:
+        raw = keys.rotate(partner_id)
+    except NotFound:
+        raise click.ClickException(f"partner {partner_id} is not in the store") from None
+    finally:
+        svc.close()
+    click.echo("New API key (shown once); the older keys no longer work:", err=True)
+    click.echo(raw)
+
+
+@partners.command("revoke")
+@click.argument("partner_id")
+@click.option("--key", "prefix", help="Revoke only the key with this prefix.")
+def partners_revoke(partner_id, prefix):
+    """Revoke every key of PARTNER_ID (or one key with --key PREFIX)."""
+    from indexer.errors import NotFound
+    svc, keys = _partner_service()
+    try:
+        count = keys.revoke(partner_id=partner_id, prefix=prefix)
+    except NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        svc.close()
+    click.echo(f"revoked {count} key(s) of {partner_id}")

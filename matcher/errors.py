@@ -13,10 +13,15 @@ from werkzeug.exceptions import HTTPException
 from indexer.errors import (BackendError, Conflict, InvalidDocument, NotFound, VungBuocError,
                             flatten_errors)
 
+from .partners import Forbidden, PreconditionFailed, Unauthorized
+
 log = logging.getLogger(__name__)
 
 # Domain exception → (status, title).
 STATUS = {
+    Unauthorized: (401, "Unauthorized"),
+    Forbidden: (403, "Forbidden"),
+    PreconditionFailed: (412, "Precondition failed"),
     InvalidDocument: (422, "Invalid input"),
     NotFound: (404, "Not found"),
     Conflict: (409, "Conflict"),

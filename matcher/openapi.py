@@ -1,0 +1,351 @@
+"""The OpenAPI 3.1 document of the partner and match APIs, built from the schemas.
+
+Request and response bodies come from the document schemas in ``indexer.schemas``
+(the one definition) through apispec's marshmallow plugin; this module only adds the
+paths, headers, examples and a self-contained HTML rendering (no CDN).
+"""
+import copy
+import json
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import render_template_string
+from marshmallow import fields
+
+from indexer.schemas import JobPostingSchema, TrainingCourseSchema
+
+from .schemas import MatchRequestSchema
+
+
+class _Meta:
+    version = fields.Integer(dump_only=True, metadata={"description": "Grows with every change."})
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class JobPostingResource(JobPostingSchema):
+    """A job posting as the API returns it."""
+
+    version = _Meta.version
+    created_at = _Meta.created_at
+    updated_at = _Meta.updated_at
+
+
+class TrainingCourseResource(TrainingCourseSchema):
+    """A training course as the API returns it."""
+
+    version = _Meta.version
+    created_at = _Meta.created_at
+    updated_at = _Meta.updated_at
+
+
+JOB_EXAMPLE = {
+    "external_id": "TD-2026-017", "title": "Thợ hàn điện",
+    "description": "Hàn kết cấu thép nhà xưởng, làm ca ngày. Không hỏi tiền án ở vòng đầu.",
+    "occupation_code": "7212", "required_skills": ["welding_smaw"],
+    "preferred_skills": ["đọc bản vẽ"],
+    "location": {"province": "Thanh Hóa", "district": "Thành phố Sầm Sơn",
+                 "ward": "Phường Trường Sơn", "lat": 19.7352, "lon": 105.9046},
+    "employment_type": "full_time", "shifts": ["day"], "pay_min_vnd": 8000000,
+    "pay_max_vnd": 10000000, "pay_period": "month", "openings": 3,
+    "benefits": ["meals", "insurance"], "contact": {"name": "Chị Lan", "phone": "0237 3821 000"},
+    "valid_from": "2026-01-01", "valid_through": "2026-12-31",
+}
+COURSE_EXAMPLE = {
+    "external_id": "KH-HAN-MIG-01", "title": "Hàn MIG cơ bản",
+    "description": "Khóa học hàn MIG/MAG cho người mới, có thực hành tại xưởng.",
+    "occupation_code": "7212", "skills_taught": ["welding_mig"],
+    "location": {"province": "Thanh Hóa", "district": "Thành phố Sầm Sơn"},
+    "level": "so_cap", "schedule": "Tối thứ 2, 4, 6", "start_dates": ["2026-09-07"],
+    "duration_weeks": 8, "cost_vnd": 0, "funding": "free", "seats": 20,
+    "valid_from": "2026-01-01", "valid_through": "2026-12-31",
+}
+KINDS = {
+    "jobs": ("job posting", JobPostingSchema, JobPostingResource, "JobPosting", JOB_EXAMPLE),
+    "courses": ("training course", TrainingCourseSchema, TrainingCourseResource,
+                "TrainingCourse", COURSE_EXAMPLE),
+}
+PROBLEM = {"type": "object", "required": ["type", "title", "status"], "properties": {
+    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+    "detail": {"type": "string"}, "instance": {"type": "string"},
+    "errors": {"type": "array", "items": {
+        "type": "object", "required": ["field", "messages"],
+        "properties": {"field": {"type": "string"},
+                       "messages": {"type": "array", "items": {"type": "string"}}}}}}}
+ERRORS = {
+    400: "Malformed JSON.", 401: "Missing or unknown API key.", 403: "The API key was revoked.",
+    404: "No such document among yours.", 409: "Conflict (external_id in use, or an "
+    "Idempotency-Key still in progress or reused with a different body).",
+    412: "If-Match does not match the current ETag.", 413: "Body too large.",
+    415: "Not JSON.", 422: "Invalid fields: see `errors`.",
+    429: "Too many requests for this key; retry after `Retry-After` seconds.",
+    503: "The search index is unavailable.",
+}
+
+
+def _problem_ref(status):
+    return {"description": ERRORS[status], "content": {"application/problem+json": {
+        "schema": {"$ref": "#/components/schemas/Problem"}}},
+        **({"headers": {"Retry-After": {"schema": {"type": "string"}}}} if status == 429 else {})}
+
+
+def _responses(ok, *errors, auth=True):
+    out = dict(ok)
+    codes = set(errors) | ({401, 403, 429} if auth else set())
+    for status in sorted(codes):
+        out[str(status)] = _problem_ref(status)
+    return out
+
+
+def _json_body(ref, example, summary):
+    return {"required": True, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{ref}"},
+        "examples": {"example": {"summary": summary, "value": example}}}}}
+
+
+def _doc_response(name, example, description, status="200"):
+    headers = {"ETag": {"description": "Send it back in If-Match to update safely.",
+                        "schema": {"type": "string"}}}
+    if status == "201":
+        headers["Location"] = {"schema": {"type": "string"}}
+    out = {**example, "partner_id": "cty-co-khi-sam-son", "version": 1,
+           "created_at": "2026-03-02T08:15:00Z", "updated_at": "2026-03-02T08:15:00Z"}
+    return {status: {"description": description, "headers": headers, "content": {
+        "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"},
+                             "examples": {"example": {"value": out}}}}}}
+
+
+EXTERNAL_ID = {"name": "external_id", "in": "path", "required": True,
+               "description": "Your own ID of the document.",
+               "schema": {"type": "string", "minLength": 1, "maxLength": 64,
+                          "pattern": r"^[A-Za-z0-9_][A-Za-z0-9_.:~-]*$"},
+               "example": "TD-2026-017"}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
+            "description": "The ETag you read; the write fails with 412 if the document "
+                           "changed since.", "schema": {"type": "string"}, "example": '"v1"'}
+IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+               "description": "A unique value (e.g. a UUID) per intended request: a retry "
+                              "with the same key and body returns the first response and "
+                              "creates nothing twice.",
+               "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+                          "pattern": "^[A-Za-z0-9_.:-]+$"},
+               "example": "5f1c2a0e-7d4b-4b8e-9a51-0c3f2d9e8b11"}
+LIST_PARAMS = [
+    {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["open", "closed"]}},
+    {"name": "updated_since", "in": "query", "description": "Changed at or after (ISO 8601).",
+     "schema": {"type": "string", "format": "date-time"}, "example": "2026-03-01T00:00:00Z"},
+    {"name": "updated_before", "in": "query", "description": "Changed before (ISO 8601).",
+     "schema": {"type": "string", "format": "date-time"}},
+    {"name": "limit", "in": "query", "description": "Page size.",
+     "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+    {"name": "cursor", "in": "query", "description": "`next_cursor` of the previous page.",
+     "schema": {"type": "string", "maxLength": 200}},
+]
+
+
+def _kind_paths(kind):
+    label, _schema, _resource, name, example = KINDS[kind]
+    base = f"/api/v1/partner/{kind}"
+    tag = [kind]
+    body_errors = (400, 413, 415, 422)
+    page = {"type": "object", "required": ["items", "next_cursor"], "properties": {
+        "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}},
+        "next_cursor": {"type": ["string", "null"]}}}
+    bulk_example = {"items": [example, {**example, "external_id": "X-2", "title": ""}]}
+    return {
+        base: {
+            "get": {"tags": tag, "summary": f"List your {label}s",
+                    "description": "Ordered by external_id; follow `next_cursor` for more.",
+                    "parameters": LIST_PARAMS,
+                    "responses": _responses({"200": {"description": "A page.", "content": {
+                        "application/json": {"schema": page, "examples": {"example": {
+                            "value": {"items": [], "next_cursor": None}}}}}}}, 422)},
+            "post": {"tags": tag, "summary": f"Create a {label}",
+                     "parameters": [IDEMPOTENCY],
+                     "requestBody": _json_body(f"{name}Input", example, f"A {label}"),
+                     "responses": _responses(_doc_response(name, example, "Created.", "201"),
+                                             409, *body_errors)}},
+        f"{base}/bulk": {
+            "post": {"tags": tag, "summary": f"Create or replace up to 1,000 {label}s",
+                     "description": "Each item is applied or rejected on its own; the answer "
+                                    "has one result per item, in order.",
+                     "parameters": [IDEMPOTENCY],
+                     "requestBody": {"required": True, "content": {"application/json": {
+                         "schema": {"type": "object", "required": ["items"],
+                                    "additionalProperties": False, "properties": {"items": {
+                                        "type": "array", "minItems": 1, "maxItems": 1000,
+                                        "items": {"$ref": f"#/components/schemas/{name}Input"}}}},
+                         "examples": {"example": {"summary": "One valid, one invalid",
+                                                  "value": bulk_example}}}}},
+                     "responses": _responses({"200": {"description": "Per-item results.",
+                                                      "content": {"application/json": {
+                                                          "schema": {"$ref": "#/components/schemas/BulkResult"},
+                                                          "examples": {"example": {"value": {
+                                                              "summary": {"inserted": 1, "updated": 0,
+                                                                          "unchanged": 0, "error": 1},
+                                                              "results": [
+                                                                  {"index": 0, "external_id": example["external_id"],
+                                                                   "status": "inserted", "version": 1},
+                                                                  {"index": 1, "external_id": "X-2", "status": "error",
+                                                                   "errors": [{"field": "title", "messages": [
+                                                                       "Missing data for required field."]}]}]}}}}}}},
+                                             409, *body_errors)}},
+        f"{base}/{{external_id}}": {
+            "parameters": [EXTERNAL_ID],
+            "get": {"tags": tag, "summary": f"Read one of your {label}s",
+                    "responses": _responses(_doc_response(name, example, "The document."), 404)},
+            "put": {"tags": tag, "summary": f"Create or replace a {label} by your external_id",
+                    "parameters": [IF_MATCH],
+                    "requestBody": _json_body(f"{name}Replace",
+                                              {k: v for k, v in example.items()
+                                               if k != "external_id"}, f"A {label}"),
+                    "responses": _responses({**_doc_response(name, example, "Replaced."),
+                                             **_doc_response(name, example, "Created.", "201")},
+                                            404, 412, *body_errors)},
+            "patch": {"tags": tag, "summary": f"Change some fields of a {label}",
+                      "description": "A JSON merge patch (RFC 7396): objects merge, null "
+                                     "removes a field, anything else replaces it.",
+                      "parameters": [IF_MATCH],
+                      "requestBody": _json_body(f"{name}Patch", {"openings": 5},
+                                                "More openings"),
+                      "responses": _responses(_doc_response(name, example, "Changed."),
+                                              404, 412, *body_errors)},
+            "delete": {"tags": tag, "summary": f"Delete a {label}", "parameters": [IF_MATCH],
+                       "responses": _responses({"204": {"description": "Deleted."}}, 404, 412)}},
+        f"{base}/{{external_id}}/close": {
+            "parameters": [EXTERNAL_ID],
+            "post": {"tags": tag, "summary": f"Close a {label}",
+                     "description": "It stays readable but no longer appears in matches.",
+                     "parameters": [IF_MATCH],
+                     "responses": _responses(_doc_response(name, {**example, "status": "closed"},
+                                                           "Closed."), 404, 412)}},
+    }
+
+
+MATCH_EXAMPLE = {"profile": {"skills": ["hàn que"], "location": {
+    "province": "Thanh Hóa", "lat": 19.7352, "lon": 105.9046}, "max_commute_km": 20},
+    "limit": 5}
+
+
+def build(settings=None):
+    """The OpenAPI document as a dict."""
+    spec = APISpec(
+        title="Vững Bước API", version="1.0.0", openapi_version="3.1.0",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "Partner API (jobs and training courses of partner "
+                             "businesses) and the match API. Partner routes need "
+                             "`Authorization: Bearer <key>`."},
+        servers=[{"url": "/"}])
+    spec.components.security_scheme("partnerKey", {"type": "http", "scheme": "bearer",
+                                                   "description": "vb_<prefix>_<secret>"})
+    spec.components.schema("Problem", copy.deepcopy(PROBLEM))
+    spec.components.schema("BulkResult", {"type": "object", "required": ["summary", "results"],
+                                          "properties": {
+        "summary": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "results": {"type": "array", "items": {
+            "type": "object", "required": ["index", "status"], "properties": {
+                "index": {"type": "integer"}, "external_id": {"type": ["string", "null"]},
+                "status": {"type": "string",
+                           "enum": ["inserted", "updated", "unchanged", "error"]},
+                "version": {"type": "integer"},
+                "errors": PROBLEM["properties"]["errors"]}}}}})
+    for kind, (_label, schema, res, name, _ex) in KINDS.items():
+        spec.components.schema(name, schema=res)
+        spec.components.schema(f"{name}Input",
+                               schema=schema(partial=("partner_id",), exclude=("skills_text",)))
+        spec.components.schema(f"{name}Replace", schema=schema(
+            partial=("partner_id", "external_id"), exclude=("skills_text",)))
+        spec.components.schema(f"{name}Patch", schema=schema(partial=True,
+                                                             exclude=("skills_text",)))
+        for path, ops in _kind_paths(kind).items():
+            params = ops.pop("parameters", [])
+            for op in ops.values():
+                op["security"] = [{"partnerKey": []}]
+            spec.path(path=path, operations=ops, parameters=params)
+    spec.components.schema("MatchRequest", schema=MatchRequestSchema)
+    spec.path(path="/api/v1/matches", operations={"post": {
+        "tags": ["matches"], "summary": "Rank jobs and courses for a returnee profile",
+        "description": "For officers' tools; partners never see profiles.",
+        "requestBody": _json_body("MatchRequest", MATCH_EXAMPLE, "A welder"),
+        "responses": _responses({"200": {"description": "Ranked jobs and courses with reasons.",
+                                         "content": {"application/json": {"schema": {
+                                             "type": "object", "required": ["jobs", "courses"],
+                                             "properties": {"jobs": {"type": "array"},
+                                                            "courses": {"type": "array"}}},
+                                             "examples": {"example": {"value": {
+                                                 "jobs": [], "courses": []}}}}}}},
+                                400, 413, 415, 422, 503, auth=False)}})
+    return spec.to_dict()
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ spec.info.title }}</title>
+<style>
+body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+code,pre{font:13px ui-monospace,monospace;background:#f5f5f5}pre{padding:.6rem;overflow:auto}
+.op{border:1px solid #ddd;border-radius:6px;margin:1rem 0;padding:.4rem 1rem}
+.m{display:inline-block;min-width:4.5rem;font-weight:bold;text-transform:uppercase}
+table{border-collapse:collapse}td,th{border-bottom:1px solid #eee;padding:.2rem .6rem;
+text-align:left;vertical-align:top}
+</style></head><body>
+<h1>{{ spec.info.title }} <small>{{ spec.info.version }}</small></h1>
+<p>{{ spec.info.description }}</p>
+<p>Machine-readable: <a href="openapi.json">openapi.json</a> (OpenAPI {{ spec.openapi }}).</p>
+<h2>Operations</h2>
+{% for path, ops in spec.paths.items() %}{% for method, op in ops.items()
+   if method != "parameters" %}
+<div class="op" id="{{ method }}-{{ path }}">
+<h3><span class="m">{{ method }}</span> <code>{{ path }}</code></h3>
+<p><b>{{ op.summary }}</b>{% if op.description %}. {{ op.description }}{% endif %}</p>
+{% set params = (ops.parameters or []) + (op.parameters or []) %}
+{% if params %}<table><tr><th>parameter</th><th>in</th><th>description</th></tr>
+{% for p in params %}<tr><td><code>{{ p.name }}</code></td><td>{{ p.in }}</td>
+<td>{{ p.description or "" }}</td></tr>{% endfor %}</table>{% endif %}
+{% if op.requestBody %}{% for ctype, media in op.requestBody.content.items() %}
+<p>Body ({{ ctype }}): {{ ref(media.schema) }}</p>
+{% for name, ex in (media.examples or {}).items() %}<pre>{{ pretty(ex.value) }}</pre>{% endfor %}
+{% endfor %}{% endif %}
+<p>Responses: {% for code, r in op.responses.items() %}<code>{{ code }}</code> {{ r.description }}
+{% if not loop.last %}· {% endif %}{% endfor %}</p>
+</div>{% endfor %}{% endfor %}
+<h2>Schemas</h2>
+{% for name, schema in spec.components.schemas.items() %}
+<h3 id="{{ name }}">{{ name }}</h3>
+<table><tr><th>field</th><th>type</th><th>required</th><th>constraints</th></tr>
+{% for field, prop in (schema.properties or {}).items() %}<tr><td><code>{{ field }}</code></td>
+<td>{{ kind(prop) }}</td><td>{{ "yes" if field in (schema.required or []) else "" }}</td>
+<td>{{ limits(prop) }}</td></tr>{% endfor %}</table>{% endfor %}
+</body></html>"""
+
+
+def _ref(schema):
+    ref = (schema or {}).get("$ref", "")
+    return ref.rsplit("/", 1)[-1] if ref else "object"
+
+
+def _kind(prop):
+    if "$ref" in prop:
+        return _ref(prop)
+    if "anyOf" in prop:
+        return " or ".join(_kind(p) for p in prop["anyOf"])
+    kind = prop.get("type", "any")
+    kind = " or ".join(kind) if isinstance(kind, list) else kind
+    if "items" in prop:
+        kind += f" of {_kind(prop['items'])}"
+    return kind + (f" ({prop['format']})" if "format" in prop else "")
+
+
+def _limits(prop):
+    keys = ("enum", "minLength", "maxLength", "minimum", "maximum", "maxItems", "pattern",
+            "default")
+    parts = [f"{k}: {json.dumps(prop[k], ensure_ascii=False)}" for k in keys if k in prop]
+    if "items" in prop and "enum" in prop["items"]:
+        parts.append("values: " + ", ".join(prop["items"]["enum"]))
+    return "; ".join(parts)
+
+
+def render_html(spec):
+    """The OpenAPI document as one self-contained HTML page."""
+    return render_template_string(
+        PAGE, spec=spec, ref=_ref, kind=_kind, limits=_limits,
+        pretty=lambda v: json.dumps(v, ensure_ascii=False, indent=2))
