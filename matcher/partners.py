@@ -10,6 +10,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import re
 
 from sqlalchemy import select
 
@@ -67,6 +68,8 @@ def encode_cursor(external_id):
 def decode_cursor(cursor):
     """The external ID a cursor points after; 422 for a cursor we did not make."""
     try:
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", cursor):
+            raise ValueError(cursor)
         return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidDocument([{"field": "cursor", "messages": ["Not a valid cursor."]}]) from None
