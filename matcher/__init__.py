@@ -24,4 +24,7 @@ def create_app(test_config=None):
     errors.register(app)
     app.register_blueprint(api.bp)
     partner_api.init_app(app)
+
+    from . import web
+    web.init_app(app)
     return app

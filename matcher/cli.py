@@ -111,3 +111,80 @@ def partners_revoke(partner_id, prefix):
     finally:
         svc.close()
     click.echo(f"revoked {count} key(s) of {partner_id}")
+
+
+def _accounts():
+    """The account service over the configured store (tables created if missing)."""
+    from indexer.settings import load_settings
+    from indexer.store import Store
+
+    from .models import create_all
+    from .services import AccountService
+    settings = load_settings()
+    store = Store(settings["DATABASE_URL"])
+    create_all(store.engine)
+    return AccountService(store.engine, settings)
+
+
+def _password(password_stdin):
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _fail(exc):
+    from indexer.errors import InvalidDocument
+    if isinstance(exc, InvalidDocument):
+        for err in exc.errors:
+            click.echo(f"error: {err['field']}: {' '.join(err['messages'])}", err=True)
+    else:
+        click.echo(f"error: {exc}", err=True)
+    sys.exit(1)
+
+
+@main.group()
+def users():
+    """Officer and admin accounts of the web app."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["officer", "admin"]), default="officer",
+              show_default=True)
+@click.option("--unit", help="The officer's ward: 'province / district / ward' "
+                             "(as in config/places.json).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(username, role, unit, password_stdin):
+    """Create an account (prompts for the password)."""
+    from indexer.errors import VungBuocError
+    try:
+        user = _accounts().create(username, _password(password_stdin), role=role, unit=unit)
+    except VungBuocError as exc:
+        _fail(exc)
+    click.echo(f"created {user['role']} {user['username']} ({user['unit'] or 'no unit'})")
+
+
+@users.command("disable")
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Re-enable the account instead.")
+def users_disable(username, enable):
+    """Disable an account; its sessions end at once."""
+    from indexer.errors import VungBuocError
+    try:
+        _accounts().set_active(username, enable)
+    except VungBuocError as exc:
+        _fail(exc)
+    click.echo(f"{'enabled' if enable else 'disabled'} {username}")
+
+
+@users.command("reset-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_reset_password(username, password_stdin):
+    """Set a new password; ends the account's sessions and clears a login lock."""
+    from indexer.errors import VungBuocError
+    try:
+        _accounts().reset_password(username, _password(password_stdin))
+    except VungBuocError as exc:
+        _fail(exc)
+    click.echo(f"password reset for {username}")

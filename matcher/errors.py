@@ -37,8 +37,23 @@ class ProblemError(Exception):
         self.status, self.title, self.detail, self.extra = status, title, detail, extra
 
 
+# Blueprints answered with problem+json whatever the client accepts.
+API_BLUEPRINTS = ("api", "partner_api", "partner_docs")
+
+
+def wants_problem():
+    """API clients get problem+json; people in a browser get an HTML page."""
+    if request.blueprint in API_BLUEPRINTS or request.path.startswith("/api/") \
+            or request.path == "/healthz":
+        return True
+    return request.accept_mimetypes.best in ("application/json", "application/problem+json")
+
+
 def problem(status, title, detail=None, **extra):
-    """A problem+json response."""
+    """A problem+json response (an HTML error page for browser routes)."""
+    if not wants_problem():
+        from .web import error_page
+        return error_page(status)
     body = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail

@@ -1,0 +1,159 @@
+"""Web-form schemas: request.form into the shared schemas (one profile definition)."""
+import re
+
+from marshmallow import (Schema, ValidationError, fields, post_load, pre_load, validate,
+                         validates_schema)
+
+from ..schemas import ProfileSchema
+from ..services import places
+from ..services.referrals import STATUSES
+
+
+def _one(form, name):
+    value = (form.get(name) or "").strip()
+    return value or None
+
+
+def _lines(form, name):
+    return [s.strip() for s in re.split(r"[\n;]", form.get(name) or "") if s.strip()]
+
+
+def _amount(raw):
+    """'8.000.000 đ' → '8000000'; anything else is left for the schema to reject."""
+    if raw is None:
+        return None
+    compact = re.sub(r"(?i)[\s.,]|đ|₫|vnd", "", raw)
+    return compact if compact.isdigit() else raw
+
+
+class WebProfileSchema(ProfileSchema):
+    """ProfileSchema fed from the officer's form; the case code is required here."""
+
+    @pre_load
+    def _from_form(self, form, **kwargs):
+        if not hasattr(form, "getlist"):
+            return form
+        location = {k: _one(form, k) for k in ("province", "district", "ward", "lat", "lon")}
+        data = {
+            "case_code": _one(form, "case_code"),
+            "skills": form.getlist("skills") + _lines(form, "skills_other")
+            + ([_one(form, "skill_add")] if _one(form, "skill_add") else []),
+            "skills_learned_in_detention": _lines(form, "skills_learned_in_detention"),
+            "experience": form.get("experience") or "",
+            "education": _one(form, "education"),
+            "licences": form.getlist("licences"),
+            "desired_occupations": re.findall(r"[^\s,;]+", form.get("desired_occupations", "")),
+            "location": {k: v for k, v in location.items() if v is not None} or None,
+            "max_commute_km": _one(form, "max_commute_km"),
+            "shifts": form.getlist("shifts"),
+            "min_monthly_pay_vnd": _amount(_one(form, "min_monthly_pay_vnd")),
+            "offence_category": _one(form, "offence_category"),
+        }
+        return {k: v for k, v in data.items() if v is not None}
+
+    @validates_schema(skip_on_field_errors=False)
+    def _case_code_and_place(self, data, **kwargs):
+        if not data.get("case_code"):
+            raise ValidationError("Missing data for required field.", "case_code")
+        loc = data.get("location") or {}
+        names = [loc.get("province"), loc.get("district"), loc.get("ward")]
+        for depth, field in ((1, "province"), (2, "district"), (3, "ward")):
+            if names[depth - 1] and (not all(names[:depth]) or places.find(*names[:depth]) is None):
+                raise ValidationError({field: ["Not a place in the chosen area."]}, "location")
+
+    @post_load
+    def _coordinates(self, data, **kwargs):
+        loc = data.get("location")
+        if loc and loc.get("lat") is None and loc.get("province"):
+            place = places.find(loc["province"], loc.get("district"), loc.get("ward"))
+            loc["lat"], loc["lon"] = place["lat"], place["lon"]
+        return data
+
+
+class LoginSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(1, 64))
+    password = fields.String(required=True, validate=validate.Length(1, 200))
+    next = fields.String(load_default=None)
+
+    class Meta:
+        unknown = "exclude"
+
+
+class ReferralSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["job", "course"]))
+    doc_id = fields.Integer(required=True)
+
+    class Meta:
+        unknown = "exclude"
+
+
+class OutcomeSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    on = fields.Date(load_default=None)
+
+    class Meta:
+        unknown = "exclude"
+
+    @pre_load
+    def _blank_date(self, form, **kwargs):
+        return {k: v for k, v in form.items() if v not in ("", None)}
+
+
+class ResultFilterSchema(Schema):
+    employment_type = fields.String(load_default=None)
+    max_km = fields.Float(validate=validate.Range(0.5, 300), load_default=None)
+
+    class Meta:
+        unknown = "exclude"
+
+    @pre_load
+    def _blank(self, args, **kwargs):
+        return {k: v for k, v in args.items() if v not in ("", None)}
+
+
+def form_errors(exc):
+    """{field name in the form: [messages]} from a ValidationError on WebProfileSchema."""
+    out = {}
+    for key, value in exc.messages.items():
+        if key == "location" and isinstance(value, dict):
+            for sub, msgs in value.items():
+                out.setdefault("province" if sub == "_schema" else sub, []).extend(
+                    msgs if isinstance(msgs, list) else [str(msgs)])
+        elif isinstance(value, dict):  # list fields: {index: [messages]}
+            for msgs in value.values():
+                out.setdefault(key, []).extend(msgs if isinstance(msgs, list) else [str(msgs)])
+        else:
+            out.setdefault(key, []).extend(value)
+    return out
+
+
+def profile_to_form(data):
+    """A stored profile as form values (the inverse of WebProfileSchema's pre_load)."""
+    from werkzeug.datastructures import MultiDict
+    from indexer.taxonomy import default_taxonomy
+    taxonomy = default_taxonomy()
+    loc = data.get("location") or {}
+    skills = data.get("skills") or []
+    items = [("case_code", data.get("case_code") or ""),
+             ("skills_other", "\n".join(s for s in skills if s not in taxonomy)),
+             ("skills_learned_in_detention", "\n".join(
+                 taxonomy.label(s) for s in data.get("skills_learned_in_detention") or [])),
+             ("experience", data.get("experience") or ""),
+             ("education", data.get("education") or ""),
+             ("desired_occupations", ", ".join(data.get("desired_occupations") or [])),
+             ("max_commute_km", _plain(data.get("max_commute_km"))),
+             ("min_monthly_pay_vnd", _plain(data.get("min_monthly_pay_vnd"))),
+             ("offence_category", data.get("offence_category") or "")]
+    items += [(k, _plain(loc.get(k))) for k in ("province", "district", "ward", "lat", "lon")]
+    items += [("skills", s) for s in skills if s in taxonomy]
+    items += [("licences", c) for c in data.get("licences") or []]
+    items += [("shifts", c) for c in data.get("shifts") or []]
+    return MultiDict(items)
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

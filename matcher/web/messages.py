@@ -1,0 +1,60 @@
+"""UI strings that come from code, not templates, marked for extraction (pybabel -k N_)."""
+
+
+def N_(text):
+    """Mark ``text`` for translation; translated where it is shown."""
+    return text
+
+
+STATUS_LABELS = {
+    "referred": N_("Referred"), "interviewed": N_("Interviewed"), "hired": N_("Hired"),
+    "not_hired": N_("Not hired"), "employed_3m": N_("Still employed at 3 months"),
+    "employed_6m": N_("Still employed at 6 months"), "left": N_("Left the job"),
+    "enrolled": N_("Enrolled"), "completed": N_("Completed"), "dropped": N_("Dropped out"),
+}
+
+KIND_LABELS = {"job": N_("Job"), "course": N_("Course")}
+
+ROLE_LABELS = {"officer": N_("Officer"), "admin": N_("Administrator")}
+
+ACTION_LABELS = {
+    "profile.view": N_("Viewed profile"), "profile.create": N_("Created profile"),
+    "profile.update": N_("Updated profile"), "profile.delete": N_("Deleted profile"),
+    "match.run": N_("Ran a match"), "referral.create": N_("Created referral"),
+    "referral.update": N_("Updated referral"), "login": N_("Logged in"),
+    "login.failed": N_("Failed login"), "logout": N_("Logged out"),
+}
+
+TRANSITION_ERRORS = {
+    "not_allowed": N_("That outcome cannot follow the current status."),
+    "future": N_("The date cannot be in the future."),
+    "before_previous": N_("The date cannot be before the previous step."),
+    "too_early": N_("Retention can only be recorded 3 or 6 months after the hiring date."),
+}
+
+# Validation messages of the shared schemas and of marshmallow, as they appear.
+VALIDATION = [
+    N_("Missing data for required field."), N_("Not a valid number."),
+    N_("Not a valid integer."), N_("Not a valid date."), N_("Must be one of: {choices}."),
+    N_("Give at least one skill or some experience."),
+    N_("Use a 1-4 digit occupation code."),
+    N_("Use up to 40 letters, digits, '.', '_' or '-'; never a name or ID number."),
+    N_("Give both lat and lon, or neither."), N_("Not a place in the chosen area."),
+    N_("Longer than maximum length {max}."), N_("Field may not be null."),
+    N_("This case code is already used in your unit."), N_("Invalid value."),
+]
+
+HTTP_TITLES = {
+    400: N_("Bad request"), 403: N_("Forbidden"), 404: N_("Page not found"),
+    405: N_("Method not allowed"), 413: N_("Request too large"),
+    500: N_("Something went wrong"), 503: N_("Service unavailable"),
+}
+HTTP_DETAILS = {
+    400: N_("The form could not be accepted. Reload the page and try again."),
+    403: N_("You do not have access to this page."),
+    404: N_("This page does not exist, or it belongs to another unit."),
+    405: N_("This page cannot be used that way."),
+    413: N_("What you sent is too large."),
+    500: N_("Something went wrong on our side; it has been logged."),
+    503: N_("The search index cannot answer right now; try again shortly. Stored data is safe."),
+}

@@ -1,0 +1,157 @@
+"""Profiles and matches: the profile form, the explained results, referral slips."""
+import collections
+import datetime as dt
+
+from flask import (Blueprint, abort, g, jsonify, redirect, render_template, request, url_for)
+from flask_babel import gettext
+from marshmallow import ValidationError
+from werkzeug.datastructures import MultiDict
+
+from indexer import vocab
+from indexer.errors import Conflict, NotFound
+from indexer.taxonomy import default_taxonomy
+from indexer.text import tokens
+
+from ..services import places
+from . import services
+from .auth import login_required
+from .forms import ResultFilterSchema, WebProfileSchema, form_errors, profile_to_form
+from .i18n import lang
+
+bp = Blueprint("profiles", __name__)
+
+
+def _skills_by_sector():
+    taxonomy = default_taxonomy()
+    groups = collections.OrderedDict((code, []) for code in taxonomy.sectors)
+    for skill_id, skill in taxonomy.skills.items():
+        groups.setdefault(skill.get("sector") or "other", []).append(skill_id)
+    return [(code, ids) for code, ids in groups.items() if ids]
+
+
+def _render_form(values, errors=None, profile=None, status=200):
+    return render_template(
+        "profile_form.html", values=values, errors=errors or {}, profile=profile,
+        sectors=_skills_by_sector(), places=places.places(),
+        skill_ids=set(values.getlist("skills")), all_skills=default_taxonomy().skills,
+        vocab=vocab.vocab()), status
+
+
+def _load_form():
+    """The submitted profile, or (None, errors)."""
+    try:
+        return WebProfileSchema().load(request.form), None
+    except ValidationError as exc:
+        return None, form_errors(exc)
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The unit's profiles and the referrals due for a check."""
+    svc = services()
+    return render_template("index.html", profiles=svc.profiles.list(g.user),
+                           due=svc.referrals.due(g.user))
+
+
+@bp.route("/profiles/new", methods=["GET", "POST"])
+@login_required
+def create():
+    """Enter a profile; saving it shows its matches."""
+    if request.method == "GET":
+        return _render_form(MultiDict())[0]
+    data, errors = _load_form()
+    if errors:
+        return _render_form(request.form, errors, status=422)
+    try:
+        profile_id = services().profiles.create(g.user, data)
+    except Conflict:
+        return _render_form(request.form, {"case_code": [
+            gettext("This case code is already used in your unit.")]}, status=422)
+    return redirect(url_for("profiles.matches", profile_id=profile_id))
+
+
+@bp.get("/profiles/<int:profile_id>")
+@login_required
+def show(profile_id):
+    """One profile with its referrals."""
+    svc = services()
+    profile = _get(profile_id)
+    return render_template("profile.html", profile=profile, data=profile["data"],
+                           referrals=svc.referrals.for_profile(g.user, profile_id))
+
+
+@bp.route("/profiles/<int:profile_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(profile_id):
+    """Change a profile."""
+    profile = _get(profile_id, audit=request.method == "GET")
+    if request.method == "GET":
+        return _render_form(profile_to_form(profile["data"]), profile=profile)[0]
+    data, errors = _load_form()
+    if errors:
+        return _render_form(request.form, errors, profile=profile, status=422)
+    try:
+        services().profiles.update(g.user, profile_id, data)
+    except Conflict:
+        return _render_form(request.form, {"case_code": [
+            gettext("This case code is already used in your unit.")]}, profile=profile,
+            status=422)
+    return redirect(url_for("profiles.matches", profile_id=profile_id))
+
+
+@bp.post("/profiles/<int:profile_id>/delete")
+@login_required
+def delete(profile_id):
+    """Delete a profile and its personal data."""
+    _or_404(services().profiles.delete, g.user, profile_id)
+    return redirect(url_for("profiles.index"))
+
+
+@bp.get("/profiles/<int:profile_id>/matches")
+@login_required
+def matches(profile_id):
+    """Ranked jobs and courses for a profile, with reasons and filters."""
+    profile = _get(profile_id, audit=False)
+    try:
+        filters = ResultFilterSchema().load(request.args)
+    except ValidationError:
+        filters = {"employment_type": None, "max_km": None}
+    result = services().profiles.match(g.user, profile, lang=lang(), **filters)
+    courses = {c["id"]: c for c in result["courses"]}
+    return render_template("matches.html", profile=profile, result=result, filters=filters,
+                           courses=courses, vocab=vocab.vocab())
+
+
+@bp.get("/profiles/<int:profile_id>/slip/<any(job, course):kind>/<int:doc_id>")
+@login_required
+def slip(profile_id, kind, doc_id):
+    """A printable referral slip for one job or course."""
+    profile = _get(profile_id, audit=False)
+    store = services().profiles.indexer.store
+    doc = _or_404(store.get_document, kind + "s", doc_id)
+    partner = _or_404(store.get_partner, doc["partner_id"])
+    return render_template("slip.html", profile=profile, kind=kind, doc=doc["data"],
+                           doc_id=doc_id, partner=partner, today=dt.date.today())
+
+
+@bp.get("/skills/suggest")
+@login_required
+def suggest():
+    """Skills whose Vietnamese or English names contain the query, without diacritics."""
+    taxonomy = default_taxonomy()
+    q = request.args.get("q", "")[:100]
+    hits = taxonomy.search(q, limit=15) if " ".join(tokens(q)) else []
+    return jsonify([{"id": s, "label": taxonomy.label(s, lang()),
+                     "other": taxonomy.label(s, "en" if lang() == "vi" else "vi")} for s in hits])
+
+
+def _get(profile_id, audit=True):
+    return _or_404(services().profiles.get, g.user, profile_id, audit=audit)
+
+
+def _or_404(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except NotFound:
+        abort(404)
