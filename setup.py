@@ -30,7 +30,8 @@ setup(
     extras_require={
         "postgres": ["psycopg[binary]>=3.2"],
         "redis": ["redis>=5"],
-        "test": ["pytest>=8", "pytest-timeout>=2.3", "schemathesis>=4.3,<5"],
+        "test": ["pytest>=8", "pytest-timeout>=2.3", "jsonschema>=4.18", "pyyaml>=6",
+                 "check-jsonschema>=0.29", "schemathesis>=4.3,<5"],
     },
     entry_points={
         "console_scripts": [
