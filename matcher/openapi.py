@@ -34,6 +34,9 @@ class JobPostingResource(JobPostingSchema):
 class TrainingCourseResource(TrainingCourseSchema):
     """A training course as the API returns it."""
 
+    # Skills that do not resolve to taxonomy IDs move to skills_text, so this may be empty.
+    skills_taught = fields.List(fields.String(), dump_only=True,
+                                metadata={"description": "Taxonomy IDs of the skills taught."})
     version = _Meta.version
     created_at = _Meta.created_at
     updated_at = _Meta.updated_at
