@@ -2,7 +2,6 @@
 import datetime as dt
 import json
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -273,7 +272,7 @@ def test_nothing_is_lost_when_elasticsearch_stops_during_a_sync(settings, es_set
     finally:
         es_cluster.restart_node()
     svc.backend.retries, svc.backend.bulk_retries = 2, 3
-    syncer.drain(retries=3)
+    Syncer(svc.store, svc.backend, batch=1000).drain(retries=3)
     svc.backend.refresh()
     store = live_versions(svc.store)
     assert len(store) == 3005 and svc.store.counts()["outbox"] == 0
