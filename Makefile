@@ -28,6 +28,7 @@ $(VENV)/.test-installed: $(VENV)/.installed setup.py
 	touch $@
 
 test-deps: $(VENV)/.test-installed
+	tools/install_browser.sh
 
 ## Install the test dependencies (and Elasticsearch, Chromium) and run the whole suite.
 test: test-deps

@@ -6,7 +6,8 @@ setup(
     version="0.1.0",
     description="Job and training-course matching for people returning from prison (Vietnam)",
     python_requires=">=3.11",
-    packages=["indexer", "indexer.backends", "matcher", "vungbuoc_config"],
+    packages=["indexer", "indexer.backends", "matcher", "matcher.services", "matcher.web",
+              "vungbuoc_config"],
     package_dir={"vungbuoc_config": "config"},
     package_data={
         "vungbuoc_config": ["*.json", "*.toml", "*.py", "elasticsearch/*.json"],
@@ -16,6 +17,9 @@ setup(
     },
     install_requires=[
         "flask>=3.1,<4",
+        "Flask-WTF>=1.2,<2",
+        "Flask-Babel>=4,<5",
+        "argon2-cffi>=23.1",
         "marshmallow>=4,<5",
         "sqlalchemy>=2.0,<3",
         "scikit-learn>=1.5",
@@ -31,7 +35,9 @@ setup(
         "postgres": ["psycopg[binary]>=3.2"],
         "redis": ["redis>=5"],
         "test": ["pytest>=8", "pytest-timeout>=2.3", "jsonschema>=4.18", "pyyaml>=6",
-                 "check-jsonschema>=0.29", "schemathesis>=4.3,<5"],
+                 "check-jsonschema>=0.29", "schemathesis>=4.3,<5",
+                 # Drives Debian's /usr/bin/chromium; never run `playwright install`.
+                 "playwright>=1.45"],
     },
     entry_points={
         "console_scripts": [

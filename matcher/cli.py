@@ -115,12 +115,13 @@ def partners_revoke(partner_id, prefix):
 
 def _accounts():
     """The account service over the configured store (tables created if missing)."""
-    from indexer.settings import load_settings
+    from indexer.settings import ensure_data_dir, load_settings
     from indexer.store import Store
 
     from .models import create_all
     from .services import AccountService
     settings = load_settings()
+    ensure_data_dir(settings)
     store = Store(settings["DATABASE_URL"])
     create_all(store.engine)
     return AccountService(store.engine, settings)

@@ -8,8 +8,10 @@ if [ -x "$CHROMIUM" ]; then
     exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-    echo "install_browser: $CHROMIUM is missing and this is not root; run as root: apt-get update && apt-get install -y chromium" >&2
-    exit 1
+    echo "install_browser: $CHROMIUM is missing and this is not root; as root run: apt-get update && apt-get install -y chromium" >&2
+    # Under CI a missing browser is an error; elsewhere the browser tests skip.
+    if [ "${CI:-}" = "true" ]; then exit 1; fi
+    exit 0
 fi
 echo "install_browser: $CHROMIUM missing; running apt-get update && apt-get install -y chromium"
 apt-get update

@@ -1,7 +1,7 @@
 """Officer and admin accounts: argon2id password hashes, login throttling and locks."""
 import datetime as dt
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
@@ -11,9 +11,9 @@ from .places import parse_unit, unit_key
 
 ROLES = ("officer", "admin")
 MIN_PASSWORD = 10
-_hasher = PasswordHasher()  # argon2id with the library's current parameters
-# Verified against when the user is unknown, so both paths take the same time.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+# argon2id with the library's recommended parameters; tests use the cheapest ones.
+HASHERS = {"default": PasswordHasher(),
+           "testing": PasswordHasher.from_parameters(profiles.CHEAPEST)}
 
 
 def _now():
@@ -36,6 +36,9 @@ class AccountService:
 
     def __init__(self, engine, settings):
         self.engine = engine
+        self.hasher = HASHERS["testing" if settings.get("TESTING") else "default"]
+        # Verified against when the user is unknown, so both paths take the same time.
+        self._dummy_hash = self.hasher.hash("not a password of anyone")
         self.delay_after = settings.get("LOGIN_DELAY_AFTER", 3)
         self.lock_after = settings.get("LOGIN_LOCK_AFTER", 10)
         self.lock_minutes = settings.get("LOGIN_LOCK_MINUTES", 15)
@@ -67,7 +70,7 @@ class AccountService:
             if conn.execute(select(users.c.id).where(users.c.username == username)).first():
                 raise Conflict(f"user {username} exists")
             user_id = conn.execute(users.insert().values(
-                username=username, password_hash=_hasher.hash(password), role=role, unit=unit,
+                username=username, password_hash=self.hasher.hash(password), role=role, unit=unit,
                 active=True, session_version=1, created_at=_now())).inserted_primary_key[0]
         return self.get(user_id)
 
@@ -109,7 +112,7 @@ class AccountService:
         user = self.by_username(username)
         with self.engine.begin() as conn:
             conn.execute(users.update().where(users.c.id == user["id"]).values(
-                password_hash=_hasher.hash(password),
+                password_hash=self.hasher.hash(password),
                 session_version=user["session_version"] + 1))
             conn.execute(login_throttle.delete().where(
                 login_throttle.c.username == user["username"]))
@@ -131,7 +134,7 @@ class AccountService:
         if retry_after and retry_after > now:
             raise AuthError("throttled", wait=int((retry_after - now).total_seconds()) + 1)
         try:
-            _hasher.verify(row.password_hash if row else _DUMMY_HASH, password or "")
+            self.hasher.verify(row.password_hash if row else self._dummy_hash, password or "")
             ok = row is not None and row.active
         except (VerificationError, InvalidHashError):
             ok = False
@@ -140,9 +143,9 @@ class AccountService:
             raise AuthError("invalid", wait=wait)
         with self.engine.begin() as conn:
             conn.execute(login_throttle.delete().where(login_throttle.c.username == key))
-            if _hasher.check_needs_rehash(row.password_hash):
+            if self.hasher.check_needs_rehash(row.password_hash):
                 conn.execute(users.update().where(users.c.id == row.id).values(
-                    password_hash=_hasher.hash(password)))
+                    password_hash=self.hasher.hash(password)))
         return _public(row)
 
     def _fail(self, key, failures, now):

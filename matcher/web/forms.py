@@ -51,15 +51,22 @@ class WebProfileSchema(ProfileSchema):
         }
         return {k: v for k, v in data.items() if v is not None}
 
+    def on_bind_field(self, field_name, field_obj):
+        """The case code is optional in the API but required when saving from the form."""
+        if field_name == "case_code":
+            field_obj.required = True
+
     @validates_schema(skip_on_field_errors=False)
     def _case_code_and_place(self, data, **kwargs):
-        if not data.get("case_code"):
-            raise ValidationError("Missing data for required field.", "case_code")
+        errors = {}
         loc = data.get("location") or {}
         names = [loc.get("province"), loc.get("district"), loc.get("ward")]
         for depth, field in ((1, "province"), (2, "district"), (3, "ward")):
             if names[depth - 1] and (not all(names[:depth]) or places.find(*names[:depth]) is None):
-                raise ValidationError({field: ["Not a place in the chosen area."]}, "location")
+                errors["location"] = {field: ["Not a place in the chosen area."]}
+                break
+        if errors:
+            raise ValidationError(errors)
 
     @post_load
     def _coordinates(self, data, **kwargs):

@@ -9,7 +9,7 @@ from flask_babel import format_percent, get_locale, gettext
 from indexer import vocab
 from indexer.taxonomy import default_taxonomy
 
-from .messages import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
+from .messages import ACTION_LABELS, KIND_LABELS, STATUS_LABELS, N_
 
 LANGS = ("vi", "en")
 babel = Babel()
@@ -32,8 +32,8 @@ def lang():
 
 def translate_message(message):
     """A validation message in the current language (messages with numbers included)."""
-    for pattern, text in ((_RANGE, "Must be between %(a)s and %(b)s."),
-                          (_LENGTH, "Must have between %(a)s and %(b)s items or characters.")):
+    for pattern, text in ((_RANGE, N_("Must be between %(a)s and %(b)s.")),
+                          (_LENGTH, N_("Must have between %(a)s and %(b)s items or characters."))):
         match = pattern.match(message)
         if match:
             return gettext(text, a=_num(match.group(1)), b=_num(match.group(2)))

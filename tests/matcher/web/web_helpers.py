@@ -1,0 +1,28 @@
+"""Helpers of the web-app tests: log in, read CSRF tokens, post forms."""
+import re
+
+SAM_SON_UNIT = "Thanh Hóa / Thành phố Sầm Sơn / Phường Trường Sơn"
+OTHER_UNIT = "Thanh Hóa / Thành phố Sầm Sơn / Phường Bắc Sơn"
+PASSWORD = "correct horse battery"
+
+PROFILE_FORM = {"case_code": "TS-2026-01", "skills": ["welding_smaw"],
+                "province": "Thanh Hóa", "district": "Thành phố Sầm Sơn",
+                "ward": "Phường Trường Sơn", "max_commute_km": "25", "shifts": ["day"],
+                "min_monthly_pay_vnd": "7.000.000"}
+
+
+def csrf_token(client, path="/login"):
+    """The CSRF token of the form on ``path``."""
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def login(client, username, password=PASSWORD):
+    """Log ``username`` in through the login form."""
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": csrf_token(client)})
+
+
+def post_form(client, path, data, form_path=None):
+    """POST ``data`` to ``path`` with the CSRF token of the page at ``form_path``."""
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, form_path or path)})
