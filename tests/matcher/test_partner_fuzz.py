@@ -12,8 +12,6 @@ from schemathesis.specs.openapi.checks import (content_type_conformance,
                                                response_schema_conformance,
                                                status_code_conformance)
 
-from indexer.service import IndexerService
-from indexer.settings import load_settings
 from matcher import create_app
 from matcher.openapi import build
 
