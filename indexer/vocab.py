@@ -35,3 +35,16 @@ def monthly(amount, period):
     if amount is None:
         return None
     return int(amount * vocab()["pay_periods"][period or "month"]["to_month"])
+
+
+@lru_cache(maxsize=1)
+def occupations():
+    """Occupation codes (ISCO-08 unit groups, VSCO-compatible) and their labels."""
+    with config_path("occupations.json").open(encoding="utf-8") as fh:
+        return json.load(fh)["occupations"]
+
+
+def occupation_label(code, lang="vi"):
+    """The label of an occupation code, or '' when unknown."""
+    entry = occupations().get(code)
+    return entry.get(lang, "") if entry else ""

@@ -11,12 +11,15 @@ from indexer.backends import CandidateQuery
 from indexer.backends.base import haversine_km
 from indexer.taxonomy import default_taxonomy
 from indexer.text import tokens
-from indexer.vocab import education_rank
+from indexer.vocab import education_rank, occupation_label
 
 # Weights of the job score; they sum to 1 before penalties.
 JOB_WEIGHTS = {"coverage": 0.40, "preferred": 0.10, "text": 0.15, "occupation": 0.10,
                "distance": 0.10, "pay": 0.10, "shift": 0.05}
-COURSE_WEIGHTS = {"teaches": 0.55, "text": 0.10, "distance": 0.15, "cost": 0.10, "start": 0.10}
+COURSE_WEIGHTS = {"teaches": 0.45, "related": 0.10, "occupation": 0.10, "text": 0.05,
+                  "distance": 0.10, "cost": 0.10, "start": 0.10}
+# A course that teaches no missing skill is shown only if at least this related.
+MIN_COURSE_TEXT = 0.3
 PENALTY_LICENCE = 0.10
 PENALTY_EDUCATION = 0.10
 # Top jobs whose missing skills the courses should teach.
@@ -48,8 +51,17 @@ class Profile:
         return " ".join(p for p in parts if p)
 
     def query_terms(self):
-        """Folded syllables that carry meaning."""
-        return {t for t in tokens(self.query_text()) if t not in STOPWORDS and len(t) > 1}
+        """Folded syllables that carry meaning, for stage-2 text relevance.
+
+        Skill labels, unresolved skills and desired occupations say what the person
+        looks for; the experience text is used only when they say nothing.
+        """
+        taxonomy = default_taxonomy()
+        parts = [*self.data.get("skills_text", []),
+                 *(taxonomy.label(s) for s in self.data.get("skill_ids", [])),
+                 *(occupation_label(c) for c in self.data.get("desired_occupations", []))]
+        text = " ".join(p for p in parts if p) or self.data.get("experience") or ""
+        return {t for t in tokens(text) if t not in STOPWORDS and len(t) > 1}
 
     def geo(self):
         """(lat, lon) or None."""
@@ -161,6 +173,7 @@ def rank_jobs(profile, candidates, lang="vi"):
             "id": doc["id"], "title": doc["title"], "partner": doc.get("partner_name"),
             "partner_id": doc.get("partner_id"), "score": round(max(score, 0.0), 4),
             "employment_type": doc.get("employment_type"),
+            "occupation_code": doc.get("occupation_code"),
             "location": {k: doc.get(k) for k in ("province", "district", "ward", "lat", "lon")},
             "monthly_pay_vnd": [doc.get("pay_min_month"), doc.get("pay_max_month")],
             "reasons": {
@@ -179,9 +192,13 @@ def rank_jobs(profile, candidates, lang="vi"):
     return out
 
 
-def rank_courses(profile, candidates, gaps, today, lang="vi"):
-    """Score and explain course candidates against the skill ``gaps`` ({skill: weight})."""
-    data, terms = profile.data, profile.query_terms()
+def rank_courses(profile, candidates, gaps, today, occupations=(), lang="vi"):
+    """Score and explain course candidates against the skill ``gaps`` ({skill: weight}).
+
+    ``occupations`` are the codes the person aims at (desired, and those of the best
+    jobs); a course for one of them, or deepening a skill the person has, is related.
+    """
+    data, terms, have = profile.data, profile.query_terms(), profile.skills
     radius = data.get("max_commute_km")
     edu = education_rank(data.get("education")) if data.get("education") else None
     total = sum(gaps.values()) or 1
@@ -190,8 +207,10 @@ def rank_courses(profile, candidates, gaps, today, lang="vi"):
     for cand in candidates:
         doc = cand.source
         teaches = [s for s in doc.get("skills", []) if s in gaps]
+        deepens = [s for s in doc.get("skills", []) if s in have]
+        occupation = _occupation_match(occupations, doc.get("occupation_code"))
         text_score = _text_score(terms, doc)
-        if not teaches and not text_score:
+        if not (teaches or deepens or occupation or text_score >= MIN_COURSE_TEXT):
             continue
         distance = _distance(profile, doc)
         upcoming = [d for d in doc.get("start_dates", []) if d >= iso]
@@ -206,6 +225,7 @@ def rank_courses(profile, candidates, gaps, today, lang="vi"):
             0.8 if funding == "state_supported" else max(0.0, 1.0 - cost / 15_000_000))
         edu_gap = edu is not None and education_rank(doc.get("min_education")) > edu
         parts = {"teaches": sum(gaps[s] for s in teaches) / total if gaps else 0.0,
+                 "related": min(1.0, len(deepens) / 2), "occupation": occupation,
                  "text": text_score, "distance": _distance_score(distance, radius),
                  "cost": cost_score, "start": start_score}
         score = sum(COURSE_WEIGHTS[k] * v for k, v in parts.items()) - PENALTY_EDUCATION * edu_gap
@@ -216,6 +236,8 @@ def rank_courses(profile, candidates, gaps, today, lang="vi"):
             "location": {k: doc.get(k) for k in ("province", "district", "ward", "lat", "lon")},
             "reasons": {
                 "teaches_missing_skills": _labelled(teaches, lang),
+                "builds_on_skills": _labelled(deepens, lang),
+                "occupation_match": occupation > 0,
                 "distance_km": distance,
                 "cost_vnd": cost, "funding": funding,
                 "next_start": next_start, "duration_weeks": doc.get("duration_weeks"),
@@ -253,8 +275,11 @@ def match(profile_data, backend, limit=10, candidates=200, today=None, lang="vi"
                     offence=profile_data.get("offence_category"))
     jobs = rank_jobs(profile, backend.search(jobs_q), lang)[:limit]
     gaps = skill_gaps(profile, jobs)
-    courses_q = _query(profile, "courses", set(gaps) or profile.skills, candidates, today)
-    courses = rank_courses(profile, backend.search(courses_q), gaps, today, lang)[:limit]
+    courses_q = _query(profile, "courses", set(gaps) | profile.skills, candidates, today)
+    occupations = list(profile_data.get("desired_occupations") or [])
+    occupations += [j["occupation_code"] for j in jobs[:5] if j.get("occupation_code")]
+    courses = rank_courses(profile, backend.search(courses_q), gaps, today, occupations,
+                           lang)[:limit]
     teaching = {}
     for course in courses:
         for s in course["reasons"]["teaches_missing_skills"]:

@@ -181,21 +181,24 @@ class _Segmented:
         for cols, which, weight in ((text_cols, 1, 1.0), (skill_cols, 2, SKILL_WEIGHT)):
             if len(cols) == 0:
                 continue
-            parts = [(seg[0], seg[which][:, cols].tocsc()) for seg in segs]
-            df = sum(np.diff(m.indptr) for _, m in parts)
+            col_parts, row_parts, tf_parts = [], [], []
+            for off, *mats in segs:
+                m = mats[which - 1][:, cols].tocsc()
+                col_parts.append(np.repeat(np.arange(len(cols)), np.diff(m.indptr)))
+                row_parts.append(m.indices + off)
+                tf_parts.append(m.data.astype(np.float64))
+            col, rows, tf = (np.concatenate(p) for p in (col_parts, row_parts, tf_parts))
+            alive = live[rows]
+            col, rows, tf = col[alive], rows[alive], tf[alive]
+            if len(rows) == 0:
+                continue
+            # Document frequency over live rows only: dead rows wait for compaction.
+            df = np.bincount(col, minlength=len(cols))
             idf = np.log1p((n_live - df + 0.5) / (df + 0.5))
-            for off, m in parts:
-                if m.nnz == 0:
-                    continue
-                col = np.repeat(np.arange(len(cols)), np.diff(m.indptr))
-                rows = m.indices + off
-                tf = m.data.astype(np.float64)
-                if which == 1:
-                    dl = self.a["doclen"][rows]
-                    w = tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
-                else:
-                    w = tf
-                scores += weight * np.bincount(rows, weights=idf[col] * w, minlength=n_rows)
+            if which == 1:
+                dl = self.a["doclen"][rows]
+                tf = tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
+            scores += weight * np.bincount(rows, weights=idf[col] * tf, minlength=n_rows)
         rows = np.flatnonzero(scores > 0)
         return rows, scores[rows]
 

@@ -29,7 +29,7 @@ def test_a_second_instance_sees_writes_and_deletes(tmp_path):
     writer.upsert("jobs", [doc(1), doc(2)])
     assert found(reader) == [1, 2]
     writer.delete("jobs", [(1, 2)])
-    writer.upsert("jobs", [doc(2, 2, title="Thợ sơn", description="Sơn nhà.")])
+    writer.upsert("jobs", [doc(2, 2, title="Thợ sơn", description="Sơn nhà.", required_skills=[])])
     assert found(reader) == []
     assert found(reader, "thợ sơn") == [2]
 
