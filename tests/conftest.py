@@ -55,16 +55,23 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture(scope="session")
-def sample_settings(tmp_path_factory):
-    """Settings of a data directory holding the bundled sample feeds (loaded once)."""
+@pytest.fixture(scope="session", params=["embedded", pytest.param(
+    "elasticsearch", marks=pytest.mark.elasticsearch)])
+def sample_settings(request, tmp_path_factory):
+    """Settings of a data directory holding the bundled sample feeds (loaded once per backend)."""
     data = {"DATA_DIR": str(tmp_path_factory.mktemp("sample") / "var"),
             "SEARCH_BACKEND": "embedded"}
+    cluster = None
+    if request.param == "elasticsearch":
+        cluster = request.getfixturevalue("es_cluster")
+        data.update(cluster.settings())
     svc = IndexerService.from_settings(load_settings(data))
     report = svc.load_files(sample_feeds())
     svc.close()
     assert report.inserted > 0 and report.index_error is None
-    return data
+    yield data
+    if cluster is not None:
+        cluster.cleanup(data["ES_INDEX_PREFIX"])
 
 
 @pytest.fixture(scope="session")
