@@ -1,0 +1,117 @@
+"""A real app under gunicorn, with the sample feeds and a CLI-made officer, and Chromium.
+
+Debian's Chromium (/usr/bin/chromium, see tools/install_browser.sh) is driven by
+Playwright's Python package; Playwright's own browsers are never downloaded. Without
+the browser the tests skip, except under CI=true, where they fail.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from indexer.cli import sample_feeds
+from indexer.service import IndexerService
+from indexer.settings import load_settings
+
+CHROMIUM = os.environ.get("VUNGBUOC_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-dev-shm-usage"]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+OFFICER = ("lan", "mật khẩu thử nghiệm", "Thanh Hóa / Thành phố Sầm Sơn / Phường Trường Sơn")
+
+
+def _missing(reason):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests cannot run under CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def officer_account():
+    """(user name, password, unit) of the officer the live server knows."""
+    return OFFICER
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """Base URL of gunicorn serving the app over the sample feeds, with one officer."""
+    data_dir = tmp_path_factory.mktemp("browser") / "var"
+    env = {**os.environ, "VUNGBUOC_DATA_DIR": str(data_dir), "VUNGBUOC_WORKERS": "2",
+           "VUNGBUOC_SEARCH_BACKEND": "embedded"}
+    svc = IndexerService.from_settings(load_settings({"DATA_DIR": str(data_dir),
+                                                      "SEARCH_BACKEND": "embedded"}))
+    report = svc.load_files(sample_feeds())
+    svc.close()
+    assert report.inserted and report.index_error is None
+    username, password, unit = OFFICER
+    matcher_cli = Path(sys.executable).parent / "matcher"  # the console script
+    subprocess.run([str(matcher_cli), "users", "create", username,
+                    "--unit", unit, "--password-stdin"], input=password + "\n", text=True,
+                   env=env, check=True, cwd=ROOT, capture_output=True)
+    port = _free_port()
+    log = open(data_dir / "gunicorn.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"),
+         "--bind", f"127.0.0.1:{port}", "matcher.wsgi:app"],
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail("gunicorn did not start:\n" + (data_dir / "gunicorn.log").read_text())
+        time.sleep(0.3)
+    yield base
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium through Playwright."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        _missing(f"{CHROMIUM} not found (run tools/install_browser.sh as root)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package is not installed (pip install -e '.[test]')")
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page screenshot under test-output/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def shoot(page, name):
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    return shoot
