@@ -30,6 +30,9 @@ def login_required(view):
         if g.user is None:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         if not g.user.get("unit") and request.blueprint != "admin":
+            # Admins without a unit see no profiles; their page is the audit log.
+            if g.user["role"] == "admin":
+                return redirect(url_for("admin.audit"))
             abort(403)
         return view(*args, **kwargs)
     return wrapped

@@ -126,3 +126,11 @@ def test_cookie_is_not_secure_in_testing(web_app):
 
 def test_officer_cannot_read_the_audit_log(officer):
     assert officer.get("/admin/audit").status_code == 403
+
+
+def test_admin_without_unit_lands_on_the_audit_log(web_app):
+    web_app.extensions["officers"].accounts.create("root", PASSWORD, role="admin")
+    client = web_app.test_client()
+    assert login(client, "root").status_code == 302
+    assert client.get("/").location == "/admin/audit"
+    assert client.get("/admin/audit").status_code == 200
