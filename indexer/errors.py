@@ -21,6 +21,10 @@ class Conflict(VungBuocError):
     """The write conflicts with the current state (stale version, duplicate)."""
 
 
+class StaleVersion(Conflict):
+    """The document changed since the caller read it (compare-and-set failed)."""
+
+
 class BackendError(VungBuocError):
     """The search backend failed; the store is unaffected."""
 

@@ -5,7 +5,7 @@ validate, NFC-normalise text and resolve skills to taxonomy IDs.
 """
 import datetime as dt
 
-from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load,
+from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load,
                          validate, validates_schema)
 
 from .taxonomy import default_taxonomy

@@ -72,11 +72,12 @@ class IndexerService:
             doc["skills_text"] = data["skills_text"]
         return doc
 
-    def save(self, kind, records, known_partners=None):
+    def save(self, kind, records, known_partners=None, expected=None):
         """Validate and upsert ``records`` (already-validated dicts are not accepted).
 
-        Returns (results, errors): results per valid record as (status, id, version),
-        errors per invalid one as (index, [{field, messages}]).
+        Returns (results, errors): results per valid record as (index, (status, id,
+        version), data), errors per invalid one as (index, [{field, messages}]).
+        ``expected`` is passed to the store (compare-and-set by version).
         """
         valid, errors = [], []
         partners = known_partners if known_partners is not None else None
@@ -95,7 +96,7 @@ class IndexerService:
         if kind == "partners":
             results = self.store.upsert_partners([d for _, d in valid])
         else:
-            results = self.store.upsert_documents(kind, [d for _, d in valid])
+            results = self.store.upsert_documents(kind, [d for _, d in valid], expected)
         return list(zip((i for i, _ in valid), results, (d for _, d in valid))), errors
 
     def sync(self, retries=0):
@@ -167,9 +168,9 @@ class IndexerService:
             report.index_error = str(exc)
         return report
 
-    def delete(self, kind, doc_id):
+    def delete(self, kind, doc_id, expected_version=None):
         """Delete a document and sync."""
-        version = self.store.delete_document(kind, doc_id)
+        version = self.store.delete_document(kind, doc_id, expected_version)
         self.sync_quietly()
         return version
 

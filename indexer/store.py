@@ -10,9 +10,10 @@ import json
 
 from sqlalchemy import (JSON, Column, DateTime, ForeignKey, Integer, MetaData, String, Table,
                         UniqueConstraint, create_engine, event, func, select, tuple_)
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 
-from .errors import NotFound
+from .errors import NotFound, StaleVersion
 
 metadata = MetaData()
 
@@ -148,12 +149,22 @@ class Store:
 
     # -- documents --------------------------------------------------------------------
 
-    def upsert_documents(self, kind, items):
+    def upsert_documents(self, kind, items, expected=None):
         """Insert or update documents by (partner_id, external_id), with outbox entries.
 
         Returns one (status, id, version) per item; status is inserted, updated or
-        unchanged. All items are written in one transaction.
+        unchanged. All items are written in one transaction. ``expected`` maps keys
+        (partner_id, external_id) to the version the caller last read (None: must not
+        exist); any mismatch, or a concurrent change between read and write, raises
+        StaleVersion and writes nothing.
         """
+        try:
+            return self._upsert_documents(kind, items, expected or {})
+        except IntegrityError as exc:  # a concurrent insert of the same key
+            raise StaleVersion("the document was created concurrently; read it and retry") \
+                from exc
+
+    def _upsert_documents(self, kind, items, expected):
         results = []
         now = _now()
         with self.engine.begin() as conn:
@@ -172,6 +183,11 @@ class Store:
                 key = (item["partner_id"], item["external_id"])
                 digest = content_hash(item)
                 old = existing.get(key)
+                if key in expected:
+                    current = old.version if old is not None and old.status != DELETED else None
+                    if current != expected[key]:
+                        raise StaleVersion(f"{kind} {key[1]} is at version {current}, "
+                                           f"not {expected[key]}")
                 if old is not None and old.content_hash == digest and old.status != DELETED:
                     results.append(("unchanged", old.id, old.version))
                     continue
@@ -183,9 +199,13 @@ class Store:
                     version, status = 1, "inserted"
                 else:
                     doc_id, version = old.id, old.version + 1
-                    conn.execute(documents.update().where(documents.c.id == doc_id).values(
+                    # Compare-and-set: a concurrent writer in between makes this match nothing.
+                    done = conn.execute(documents.update().where(
+                        documents.c.id == doc_id, documents.c.version == old.version).values(
                         data=item, content_hash=digest, version=version,
                         status=item.get("status", "open"), updated_at=now))
+                    if done.rowcount != 1:
+                        raise StaleVersion(f"{kind} {key[1]} changed concurrently; retry")
                     status = "inserted" if old.status == DELETED else "updated"
                 existing[key] = _Existing(doc_id, digest, version, item.get("status", "open"))
                 changes.append({"kind": kind, "doc_id": doc_id, "version": version,
@@ -195,17 +215,25 @@ class Store:
                 conn.execute(outbox.insert(), changes)
         return results
 
-    def delete_document(self, kind, doc_id):
-        """Delete a document (keeping a tombstone); returns its new version."""
+    def delete_document(self, kind, doc_id, expected_version=None):
+        """Delete a document (keeping a tombstone); returns its new version.
+
+        With ``expected_version``, raises StaleVersion unless that is the current one.
+        """
         now = _now()
         with self.engine.begin() as conn:
             row = conn.execute(select(documents.c.version, documents.c.status).where(
                 documents.c.id == doc_id, documents.c.kind == kind)).first()
             if row is None or row.status == DELETED:
                 raise NotFound(f"{kind} {doc_id}")
+            if expected_version is not None and row.version != expected_version:
+                raise StaleVersion(f"{kind} {doc_id} is at version {row.version}")
             version = row.version + 1
-            conn.execute(documents.update().where(documents.c.id == doc_id).values(
+            done = conn.execute(documents.update().where(
+                documents.c.id == doc_id, documents.c.version == row.version).values(
                 data=None, content_hash=None, version=version, status=DELETED, updated_at=now))
+            if done.rowcount != 1:
+                raise StaleVersion(f"{kind} {doc_id} changed concurrently; retry")
             conn.execute(outbox.insert().values(kind=kind, doc_id=doc_id, version=version,
                                                 created_at=now))
         return version
@@ -219,6 +247,31 @@ class Store:
         if row is None:
             raise NotFound(f"{kind} {doc_id}")
         return _row(row)
+
+    def find_document(self, kind, partner_id, external_id):
+        """The row of a partner's document by its external ID (tombstones too), or None."""
+        with self.engine.connect() as conn:
+            return _row(conn.execute(select(documents).where(
+                documents.c.kind == kind, documents.c.partner_id == partner_id,
+                documents.c.external_id == external_id)).first())
+
+    def list_documents(self, kind, partner_id, status=None, updated_since=None,
+                       updated_before=None, after=None, limit=20):
+        """A partner's live documents ordered by external ID, after ``after``."""
+        query = select(documents).where(
+            documents.c.kind == kind, documents.c.partner_id == partner_id,
+            documents.c.status != DELETED)
+        if status:
+            query = query.where(documents.c.status == status)
+        if updated_since:
+            query = query.where(documents.c.updated_at >= updated_since)
+        if updated_before:
+            query = query.where(documents.c.updated_at < updated_before)
+        if after:
+            query = query.where(documents.c.external_id > after)
+        query = query.order_by(documents.c.external_id).limit(limit)
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(query)]
 
     def get_documents(self, ids):
         """Rows (live or deleted) for ``ids``, keyed by ID."""

@@ -6,22 +6,24 @@ learn that they exist. Writes go through the document schemas, the store and its
 outbox like feed files, then sync to the index.
 """
 import base64
+import contextlib
 import binascii
 import datetime as dt
 import hashlib
 import json
 import re
 
-from sqlalchemy import select
-
-from indexer.errors import Conflict, InvalidDocument, NotFound, VungBuocError
+from indexer.errors import Conflict, InvalidDocument, NotFound, StaleVersion, VungBuocError
 from indexer.keys import IdempotencyStore, KeyStore, create_tables
 from indexer.schemas import schema_for
-from indexer.store import DELETED, documents
+from indexer.store import DELETED
 
 SKILL_FIELDS = {"jobs": ("required_skills", "preferred_skills"), "courses": ("skills_taught",)}
 BULK_MAX = 1000
 
+
+# "No expectation" for compare-and-set (None means "must not exist").
+_ANY = object()
 
 class Unauthorized(VungBuocError):
     """No API key, or one that is not known."""
@@ -111,14 +113,11 @@ class PartnerService:
 
     # -- reads ------------------------------------------------------------------------
 
-    def _row(self, kind, partner_id, external_id, live=True):
-        with self.store.engine.connect() as conn:
-            row = conn.execute(select(documents).where(
-                documents.c.kind == kind, documents.c.partner_id == partner_id,
-                documents.c.external_id == external_id)).first()
-        if row is None or (live and row.status == DELETED):
+    def _row(self, kind, partner_id, external_id):
+        row = self.store.find_document(kind, partner_id, external_id)
+        if row is None or row["status"] == DELETED:
             raise NotFound(f"No {kind[:-1]} with external_id {external_id!r}.")
-        return dict(row._mapping)
+        return row
 
     def get(self, kind, partner_id, external_id):
         """One of the partner's documents."""
@@ -128,20 +127,11 @@ class PartnerService:
              limit=20, cursor=None):
         """A page of the partner's documents by external_id, and the next cursor."""
         limit = max(1, min(limit, self.page_max))
-        query = select(documents).where(
-            documents.c.kind == kind, documents.c.partner_id == partner_id,
-            documents.c.status != DELETED)
-        if status:
-            query = query.where(documents.c.status == status)
-        if updated_since:
-            query = query.where(documents.c.updated_at >= _utc_naive(updated_since))
-        if updated_before:
-            query = query.where(documents.c.updated_at < _utc_naive(updated_before))
-        if cursor:
-            query = query.where(documents.c.external_id > decode_cursor(cursor))
-        query = query.order_by(documents.c.external_id).limit(limit + 1)
-        with self.store.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
+        rows = self.store.list_documents(
+            kind, partner_id, status=status,
+            updated_since=_utc_naive(updated_since) if updated_since else None,
+            updated_before=_utc_naive(updated_before) if updated_before else None,
+            after=decode_cursor(cursor) if cursor else None, limit=limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
         return rows, encode_cursor(rows[-1]["external_id"]) if more else None
@@ -174,15 +164,21 @@ class PartnerService:
             record["external_id"] = external_id
         return record
 
-    def _save(self, kind, partner_id, record):
-        _, errors = self.indexer.save(kind, [record], known_partners={partner_id})
+    def _save(self, kind, partner_id, record, expected_version=_ANY):
+        expected = ({} if expected_version is _ANY
+                    else {(partner_id, record["external_id"]): expected_version})
+        with _precondition(expected):
+            _, errors = self.indexer.save(kind, [record], known_partners={partner_id},
+                                          expected=expected)
         if errors:
             raise InvalidDocument(errors[0][1])
         self.indexer.sync_quietly()
         return self._row(kind, partner_id, record["external_id"])
 
-    def _upsert_data(self, kind, partner_id, data):
-        self.store.upsert_documents(kind, [data])
+    def _upsert_data(self, kind, partner_id, data, expected_version):
+        with _precondition(True):
+            self.store.upsert_documents(
+                kind, [data], {(partner_id, data["external_id"]): expected_version})
         self.indexer.sync_quietly()
         return self._row(kind, partner_id, data["external_id"])
 
@@ -206,7 +202,10 @@ class PartnerService:
         record = self._own(body, partner_id, external_id)
         old = self._existing(kind, partner_id, external_id)
         self._check_match(old, if_match)
-        return self._save(kind, partner_id, record), old is None
+        version = old["version"] if old is not None else None
+        row = self._save(kind, partner_id, record,
+                         version if if_match is not None else _ANY)
+        return row, old is None
 
     def patch(self, kind, partner_id, external_id, patch, if_match=None):
         """Merge ``patch`` (RFC 7396) into a document and validate the result."""
@@ -220,7 +219,7 @@ class PartnerService:
         doc["skills_text"] = list(data.get("skills_text", []))
         if not any(f in patch for f in SKILL_FIELDS[kind]):
             doc["skills_text"] += [t for t in carried if t not in doc["skills_text"]]
-        return self._upsert_data(kind, partner_id, doc)
+        return self._upsert_data(kind, partner_id, doc, old["version"])
 
     @staticmethod
     def _editable(kind, data):
@@ -236,13 +235,15 @@ class PartnerService:
         """Mark a document closed (it stays readable, and leaves the matches)."""
         old = self._row(kind, partner_id, external_id)
         self._check_match(old, if_match)
-        return self._upsert_data(kind, partner_id, {**old["data"], "status": "closed"})
+        return self._upsert_data(kind, partner_id, {**old["data"], "status": "closed"},
+                                 old["version"])
 
     def delete(self, kind, partner_id, external_id, if_match=None):
         """Delete a document."""
         old = self._row(kind, partner_id, external_id)
         self._check_match(old, if_match)
-        self.indexer.delete(kind, old["id"])
+        with _precondition(True):
+            self.indexer.delete(kind, old["id"], expected_version=old["version"])
 
     def bulk(self, kind, partner_id, items):
         """Upsert up to BULK_MAX documents; one result per item, valid ones applied."""
@@ -293,6 +294,18 @@ class PartnerService:
             raise
         self.idempotency.finish(partner_id, key, status, body, headers)
         return status, body, headers
+
+
+@contextlib.contextmanager
+def _precondition(active):
+    """Turn a failed compare-and-set in the store into 412 Precondition Failed."""
+    try:
+        yield
+    except StaleVersion as exc:
+        if not active:
+            raise
+        raise PreconditionFailed("The document changed since you read it; read it again "
+                                 "and retry.") from exc
 
 
 def _failed(index, item, errors):

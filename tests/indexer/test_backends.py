@@ -1,8 +1,6 @@
 """The backend contract: one suite, run against every backend."""
 import datetime as dt
 
-import pytest
-
 from indexer.backends import CandidateQuery
 from indexer.documents import projection
 

@@ -64,3 +64,42 @@ def test_counts_and_iteration(store):
 def test_sqlite_runs_in_wal_mode(store):
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_expected_version_mismatch_writes_nothing(store):
+    from indexer.errors import StaleVersion
+    (_, doc_id, _), = store.upsert_documents("jobs", [doc()])
+    before = store.pending()
+    with pytest.raises(StaleVersion):
+        store.upsert_documents("jobs", [doc(title="Mới")], {("cty-test", "J-1"): 7})
+    with pytest.raises(StaleVersion):
+        store.upsert_documents("jobs", [doc(external_id="J-new")], {("cty-test", "J-new"): 1})
+    with pytest.raises(StaleVersion):
+        store.delete_document("jobs", doc_id, expected_version=3)
+    assert store.pending() == before
+    assert store.get_document("jobs", doc_id)["data"]["title"] == "Thợ hàn điện"
+    assert store.upsert_documents("jobs", [doc(title="Mới")], {("cty-test", "J-1"): 1}) == [
+        ("updated", doc_id, 2)]
+
+
+def test_concurrent_writers_never_share_a_version(store):
+    import threading
+
+    from indexer.errors import StaleVersion
+    store.upsert_documents("jobs", [doc()])
+    versions, conflicts = [], []
+
+    def writer(n):
+        for i in range(15):
+            try:
+                versions.append(store.upsert_documents("jobs", [doc(title=f"T{n}-{i}")])[0][2])
+            except StaleVersion:
+                conflicts.append(1)
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(versions) == len(set(versions))
+    assert store.get_document("jobs", 1)["version"] == 1 + len(versions)
+    assert len(store.pending()) == 1 + len(versions)
