@@ -115,3 +115,37 @@ def es_settings(es_cluster):
     overrides = es_cluster.settings()
     yield overrides
     es_cluster.cleanup(overrides["ES_INDEX_PREFIX"])
+
+
+# -- how much ran ------------------------------------------------------------------------
+
+_REAL_PARTS = ("elasticsearch", "browser")
+_outcomes = {part: {"passed": 0, "failed": 0, "skipped": 0} for part in _REAL_PARTS}
+
+
+def pytest_runtest_logreport(report):
+    """Count outcomes of the tests that need a real Elasticsearch or a real browser."""
+    if report.when != "call" and not (report.skipped or report.failed):
+        return
+    for part in _REAL_PARTS:
+        if part in report.keywords:
+            outcome = "skipped" if report.skipped else report.outcome
+            _outcomes[part][outcome] += 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say how many Elasticsearch and browser tests ran; in CI, none running is a failure."""
+    terminalreporter.section("real parts")
+    for part, counts in _outcomes.items():
+        terminalreporter.write_line(f"{part}: {counts['passed']} passed, {counts['failed']} failed,"
+                                    f" {counts['skipped']} skipped")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under CI=true, a run where the Elasticsearch or browser tests did not run fails."""
+    import os
+    selected = session.config.getoption("-k") or session.config.getoption("-m")
+    if os.environ.get("CI", "").lower() != "true" or selected or exitstatus != 0:
+        return
+    if any(_outcomes[p]["passed"] == 0 for p in _REAL_PARTS):
+        session.exitstatus = 1
