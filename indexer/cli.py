@@ -105,3 +105,7 @@ def stats():
         click.echo(json.dumps(service.stats(), ensure_ascii=False, indent=2))
     finally:
         service.close()
+
+
+if __name__ == "__main__":
+    main()

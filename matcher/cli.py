@@ -189,3 +189,7 @@ def users_reset_password(username, password_stdin):
     except VungBuocError as exc:
         _fail(exc)
     click.echo(f"password reset for {username}")
+
+
+if __name__ == "__main__":
+    main()

@@ -41,7 +41,7 @@ class ProfileSchema(BaseSchema):
                                          load_default=None)
     offence_category = choice("offence_categories", load_default=None)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _something_to_match(self, data, **kwargs):
         if not (data.get("skills") or data.get("skills_learned_in_detention")
                 or (data.get("experience") or "").strip()):
