@@ -104,8 +104,9 @@ def _distance_score(distance, radius):
 def _text_score(terms, doc):
     if not terms:
         return 0.0
-    title, body = set(doc.get("title_terms", [])), set(doc.get("body_terms", []))
-    return (2 * len(terms & title) + len(terms & body)) / (3 * len(terms))
+    title = terms.intersection(doc.get("title_terms", []))
+    body = terms.intersection(doc.get("body_terms", []))
+    return (2 * len(title) + len(body)) / (3 * len(terms))
 
 
 def _occupation_match(desired, code):
@@ -131,14 +132,20 @@ def _labelled(ids, lang):
     return [{"id": s, "label": taxonomy.label(s, lang)} for s in ids]
 
 
-def rank_jobs(profile, candidates, lang="vi"):
-    """Score and explain job candidates; returns dicts sorted best first."""
+def rank_jobs(profile, candidates, lang="vi", limit=None):
+    """Score and explain job candidates; returns dicts sorted best first.
+
+    With ``limit``, only the best ``limit`` are explained and returned (the same as
+    slicing the full list, without building explanations that would be dropped).
+    """
     data, have, terms = profile.data, profile.skills, profile.query_terms()
     radius, min_pay = data.get("max_commute_km"), data.get("min_monthly_pay_vnd")
     want_shifts = set(data.get("shifts") or [])
     edu = education_rank(data.get("education")) if data.get("education") else None
     licences = set(data.get("licences") or [])
-    out = []
+    desired = data.get("desired_occupations", [])
+    occupation_of = {}
+    scored = []
     for cand in candidates:
         doc = cand.source
         required, preferred = doc.get("skills", []), doc.get("preferred_skills", [])
@@ -159,19 +166,28 @@ def rank_jobs(profile, candidates, lang="vi"):
             shift_fit = None
         missing_licences = [c for c in doc.get("licences_required", []) if c not in licences]
         edu_gap = edu is not None and education_rank(doc.get("min_education")) > edu
+        code = doc.get("occupation_code")
+        if code not in occupation_of:
+            occupation_of[code] = _occupation_match(desired, code)
         parts = {
             "coverage": coverage, "preferred": pref, "text": _text_score(terms, doc),
-            "occupation": _occupation_match(data.get("desired_occupations", []),
-                                            doc.get("occupation_code")),
+            "occupation": occupation_of[code],
             "distance": _distance_score(distance, radius),
             "pay": 0.5 if pay_fit is None else pay_fit ** 2,
             "shift": 0.5 if shift_fit is None else float(shift_fit),
         }
         score = sum(JOB_WEIGHTS[k] * v for k, v in parts.items())
         score -= PENALTY_LICENCE * len(missing_licences) + PENALTY_EDUCATION * edu_gap
+        scored.append((round(max(score, 0.0), 4), doc["id"], doc, matched, missing, distance,
+                       pay_fit, shift_fit, missing_licences, edu_gap, parts["occupation"]))
+    scored.sort(key=lambda r: (-r[0], r[1]))
+    out = []
+    for (score, _id, doc, matched, missing, distance, pay_fit, shift_fit, missing_licences,
+         edu_gap, occupation) in scored[:limit]:
+        preferred = doc.get("preferred_skills", [])
         out.append({
             "id": doc["id"], "title": doc["title"], "partner": doc.get("partner_name"),
-            "partner_id": doc.get("partner_id"), "score": round(max(score, 0.0), 4),
+            "partner_id": doc.get("partner_id"), "score": score,
             "employment_type": doc.get("employment_type"),
             "occupation_code": doc.get("occupation_code"),
             "location": {k: doc.get(k) for k in ("province", "district", "ward", "lat", "lon")},
@@ -185,30 +201,34 @@ def rank_jobs(profile, candidates, lang="vi"):
                 "shift_fit": shift_fit,
                 "missing_licences": missing_licences,
                 "education_below_requirement": edu_gap,
-                "occupation_match": parts["occupation"] > 0,
+                "occupation_match": occupation > 0,
             },
         })
-    out.sort(key=lambda r: (-r["score"], r["id"]))
     return out
 
 
-def rank_courses(profile, candidates, gaps, today, occupations=(), lang="vi"):
+def rank_courses(profile, candidates, gaps, today, occupations=(), lang="vi", limit=None):
     """Score and explain course candidates against the skill ``gaps`` ({skill: weight}).
 
     ``occupations`` are the codes the person aims at (desired, and those of the best
     jobs); a course for one of them, or deepening a skill the person has, is related.
+    With ``limit``, only the best ``limit`` are explained and returned.
     """
     data, terms, have = profile.data, profile.query_terms(), profile.skills
     radius = data.get("max_commute_km")
     edu = education_rank(data.get("education")) if data.get("education") else None
     total = sum(gaps.values()) or 1
     iso = today.isoformat()
-    out = []
+    occupation_of = {}
+    scored = []
     for cand in candidates:
         doc = cand.source
         teaches = [s for s in doc.get("skills", []) if s in gaps]
         deepens = [s for s in doc.get("skills", []) if s in have]
-        occupation = _occupation_match(occupations, doc.get("occupation_code"))
+        code = doc.get("occupation_code")
+        if code not in occupation_of:
+            occupation_of[code] = _occupation_match(occupations, code)
+        occupation = occupation_of[code]
         text_score = _text_score(terms, doc)
         if not (teaches or deepens or occupation or text_score >= MIN_COURSE_TEXT):
             continue
@@ -229,9 +249,15 @@ def rank_courses(profile, candidates, gaps, today, occupations=(), lang="vi"):
                  "text": text_score, "distance": _distance_score(distance, radius),
                  "cost": cost_score, "start": start_score}
         score = sum(COURSE_WEIGHTS[k] * v for k, v in parts.items()) - PENALTY_EDUCATION * edu_gap
+        scored.append((round(max(score, 0.0), 4), doc["id"], doc, teaches, deepens, occupation,
+                       distance, cost, funding, next_start, edu_gap))
+    scored.sort(key=lambda r: (-r[0], r[1]))
+    out = []
+    for (score, _id, doc, teaches, deepens, occupation, distance, cost, funding, next_start,
+         edu_gap) in scored[:limit]:
         out.append({
             "id": doc["id"], "title": doc["title"], "partner": doc.get("partner_name"),
-            "partner_id": doc.get("partner_id"), "score": round(max(score, 0.0), 4),
+            "partner_id": doc.get("partner_id"), "score": score,
             "level": doc.get("level"),
             "location": {k: doc.get(k) for k in ("province", "district", "ward", "lat", "lon")},
             "reasons": {
@@ -244,7 +270,6 @@ def rank_courses(profile, candidates, gaps, today, occupations=(), lang="vi"):
                 "education_below_requirement": edu_gap,
             },
         })
-    out.sort(key=lambda r: (-r["score"], r["id"]))
     return out
 
 
@@ -273,13 +298,13 @@ def match(profile_data, backend, limit=10, candidates=200, today=None, lang="vi"
     profile = Profile(profile_data)
     jobs_q = _query(profile, "jobs", profile.skills, candidates, today,
                     offence=profile_data.get("offence_category"))
-    jobs = rank_jobs(profile, backend.search(jobs_q), lang)[:limit]
+    jobs = rank_jobs(profile, backend.search(jobs_q), lang, limit=limit)
     gaps = skill_gaps(profile, jobs)
     courses_q = _query(profile, "courses", set(gaps) | profile.skills, candidates, today)
     occupations = list(profile_data.get("desired_occupations") or [])
     occupations += [j["occupation_code"] for j in jobs[:5] if j.get("occupation_code")]
     courses = rank_courses(profile, backend.search(courses_q), gaps, today, occupations,
-                           lang)[:limit]
+                           lang, limit=limit)
     teaching = {}
     for course in courses:
         for s in course["reasons"]["teaches_missing_skills"]:

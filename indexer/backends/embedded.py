@@ -83,6 +83,9 @@ class _Segmented:
         self.S = sp.csc_matrix((0, N_FEATURES), dtype=np.float32)
         self.delta_X, self.delta_S = [], []
         self._delta = None
+        # Bumped by every change of the rows; keys the per-state caches.
+        self.rev = 0
+        self._stats_key = self._stats_val = None
 
     # -- building ---------------------------------------------------------------------
 
@@ -95,6 +98,7 @@ class _Segmented:
         """Add rows for ``docs``; rows for IDs already present are marked dead first."""
         if not docs:
             return
+        self.rev += 1
         for doc in docs:
             old = self.row_of.pop(doc["id"], None)
             if old is not None:
@@ -134,6 +138,7 @@ class _Segmented:
 
     def remove(self, doc_id):
         """Mark the row of ``doc_id`` dead."""
+        self.rev += 1
         row = self.row_of.pop(doc_id, None)
         if row is not None:
             self.a["live"][row] = False
@@ -170,34 +175,52 @@ class _Segmented:
 
     # -- searching --------------------------------------------------------------------
 
+    def _stats(self, k1, b):
+        """(live rows, all rows live?, per-row BM25 length norm), cached until a write."""
+        key = (self.rev, len(self.sources), k1, b)
+        if self._stats_key != key:
+            live = self.a["live"]
+            avgdl = float(self.a["doclen"][live].mean()) if live.any() else 1.0
+            # The same float32 expression as per posting, computed once per row.
+            norm = k1 * (1 - b + b * self.a["doclen"] / avgdl)
+            self._stats_val = (max(int(live.sum()), 1), bool(live.all()), norm)
+            self._stats_key = key
+        return self._stats_val
+
     def score(self, text_cols, skill_cols, k1=1.2, b=0.75):
         """BM25 over ``text_cols`` plus weighted skill matches, as (rows, scores)."""
         n_rows = len(self.sources)
         live = self.a["live"]
-        n_live = max(int(live.sum()), 1)
+        n_live, all_live, norm = self._stats(k1, b)
         scores = np.zeros(n_rows, np.float64)
         segs = self.segments()
-        avgdl = float(self.a["doclen"][live].mean()) if live.any() else 1.0
         for cols, which, weight in ((text_cols, 1, 1.0), (skill_cols, 2, SKILL_WEIGHT)):
             if len(cols) == 0:
                 continue
-            col_parts, row_parts, tf_parts = [], [], []
+            # Postings of each column straight from the CSC arrays (no sparse slicing).
+            lengths, row_parts, tf_parts = [], [], []
             for off, *mats in segs:
-                m = mats[which - 1][:, cols].tocsc()
-                col_parts.append(np.repeat(np.arange(len(cols)), np.diff(m.indptr)))
-                row_parts.append(m.indices + off)
-                tf_parts.append(m.data.astype(np.float64))
-            col, rows, tf = (np.concatenate(p) for p in (col_parts, row_parts, tf_parts))
-            alive = live[rows]
-            col, rows, tf = col[alive], rows[alive], tf[alive]
+                m = mats[which - 1]
+                starts, ends = m.indptr[cols], m.indptr[np.asarray(cols) + 1]
+                lengths.append(ends - starts)
+                for lo, hi in zip(starts.tolist(), ends.tolist()):
+                    row_parts.append(m.indices[lo:hi] + off if off else m.indices[lo:hi])
+                    tf_parts.append(m.data[lo:hi])
+            if not row_parts:
+                continue
+            col = np.repeat(np.tile(np.arange(len(cols)), len(lengths)), np.concatenate(lengths))
+            rows = np.concatenate(row_parts)
+            tf = np.concatenate(tf_parts).astype(np.float64)
+            if not all_live:
+                alive = live[rows]
+                col, rows, tf = col[alive], rows[alive], tf[alive]
             if len(rows) == 0:
                 continue
             # Document frequency over live rows only: dead rows wait for compaction.
             df = np.bincount(col, minlength=len(cols))
             idf = np.log1p((n_live - df + 0.5) / (df + 0.5))
             if which == 1:
-                dl = self.a["doclen"][rows]
-                tf = tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
+                tf = tf * (k1 + 1) / (tf + norm[rows])
             scores += weight * np.bincount(rows, weights=idf[col] * tf, minlength=n_rows)
         rows = np.flatnonzero(scores > 0)
         return rows, scores[rows]

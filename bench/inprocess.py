@@ -1,0 +1,141 @@
+"""In-process match latency: retrieval + re-ranking + explanations, per profile.
+
+    python -m bench.inprocess 100000 [--rounds 3] [--profile FILE]
+
+Times ``matcher.ranking.match`` for every benchmark profile, ``rounds`` times over, on
+the cached embedded index of the corpus (``bench.build``). With ``--profile`` the
+runs are recorded with pyinstrument and the text profile is written to FILE.
+"""
+import argparse
+import datetime as dt
+import json
+import time
+
+from . import build, corpus
+from .stats import summary
+
+# The sample data's dates assume "today" in late 2026; fixed so results do not drift.
+TODAY = dt.date(2026, 11, 27)
+
+
+def load_profiles(size):
+    """The validated match requests of the corpus of ``size``."""
+    from matcher.schemas import MatchRequestSchema
+    raw = json.loads((corpus.corpus_dir(size) / "profiles.json").read_text(encoding="utf-8"))
+    schema = MatchRequestSchema()
+    return raw, [schema.load(body) for body in raw]
+
+
+def time_matches(backend, bodies, rounds, took=None):
+    """Latencies (ms) of ``match`` for every body, ``rounds`` times; and result sizes.
+
+    ``took`` is a list that an instrumented backend appends its raw query times to.
+    """
+    from matcher import ranking
+    ranking.match(bodies[0]["profile"], backend, today=TODAY)  # warm up
+    times, raw, found = [], [], 0
+    for _ in range(rounds):
+        for body in bodies:
+            if took is not None:
+                took.clear()
+            start = time.perf_counter()
+            result = ranking.match(body["profile"], backend, limit=body["limit"], today=TODAY)
+            times.append((time.perf_counter() - start) * 1000)
+            found += bool(result["jobs"])
+            if took is not None:
+                raw.append(sum(took))
+    return times, raw, found / max(1, rounds * len(bodies))
+
+
+def time_search_only(backend, bodies, rounds):
+    """Latencies (ms) of stage 1 alone (the jobs query of each profile)."""
+    from matcher import ranking
+    times = []
+    for _ in range(rounds):
+        for body in bodies:
+            profile = ranking.Profile(body["profile"])
+            q = ranking._query(profile, "jobs", profile.skills, 200, TODAY,
+                               offence=body["profile"].get("offence_category"))
+            start = time.perf_counter()
+            backend.search(q)
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def time_naive(size, bodies, rounds=1):
+    """Baseline latencies (ms): a Python loop scoring every posting, then stage 2 alike.
+
+    The loop applies the same hard filters (open and valid, within the radius or in the
+    district), scores skills and text like the backends roughly do, keeps the best 200
+    and ranks them with ``matcher.ranking.rank_jobs`` (jobs only: the cheaper half).
+    """
+    docs = list(build.iter_projections(size, "jobs"))
+    times = []
+    for _ in range(rounds):
+        for body in bodies:
+            start = time.perf_counter()
+            naive_jobs(docs, body)
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def naive_jobs(docs, body):
+    """The top jobs of ``body`` by scoring every document of ``docs`` in Python."""
+    from indexer.backends.base import Candidate, haversine_km
+    from indexer.documents import is_current
+    from indexer.text import key
+    from matcher import ranking
+    profile = ranking.Profile(body["profile"])
+    have, terms, geo = profile.skills, profile.query_terms(), profile.geo()
+    radius = body["profile"].get("max_commute_km")
+    district = key(profile.location.get("district")) or None
+    scored = []
+    for doc in docs:
+        if not is_current(doc, TODAY):
+            continue
+        if radius and geo:
+            if doc.get("lat") is None or haversine_km(geo[0], geo[1], doc["lat"],
+                                                      doc["lon"]) > radius:
+                continue
+        elif district and doc.get("district_key") != district:
+            continue
+        s = 2.0 * len(have.intersection(doc.get("skills", [])))
+        s += 1.0 * len(have.intersection(doc.get("preferred_skills", [])))
+        s += ranking._text_score(terms, doc)
+        if s > 0:
+            scored.append((s, doc["id"], doc))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    cands = [Candidate(i, s, d) for s, i, d in scored[:200]]
+    return ranking.rank_jobs(profile, cands)[:body["limit"]]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("size", type=int)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", help="write a pyinstrument text profile here")
+    parser.add_argument("--stage1", action="store_true", help="also time the backend search alone")
+    args = parser.parse_args()
+    from indexer.backends.embedded import EmbeddedBackend
+    backend = EmbeddedBackend(build.ensure_embedded(args.size))
+    _, bodies = load_profiles(args.size)
+    start = time.perf_counter()
+    backend.count("jobs"), backend.count("courses")
+    print(f"cold start {time.perf_counter() - start:.2f}s")
+    profiler = None
+    if args.profile:
+        from pyinstrument import Profiler
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+    times, _, hit = time_matches(backend, bodies, args.rounds)
+    if profiler:
+        profiler.stop()
+        with open(args.profile, "w") as fh:
+            fh.write(profiler.output_text(unicode=False, color=False))
+    print("match ms", summary(times), f"profiles with jobs {hit:.0%}")
+    if args.stage1:
+        print("stage-1 jobs search ms", summary(time_search_only(backend, bodies, args.rounds)))
+
+
+if __name__ == "__main__":
+    main()
