@@ -119,12 +119,12 @@ def es_settings(es_cluster):
 
 # -- how much ran ------------------------------------------------------------------------
 
-_REAL_PARTS = ("elasticsearch", "browser")
+_REAL_PARTS = ("elasticsearch", "browser", "postgres")
 _outcomes = {part: {"passed": 0, "failed": 0, "skipped": 0} for part in _REAL_PARTS}
 
 
 def pytest_runtest_logreport(report):
-    """Count outcomes of the tests that need a real Elasticsearch or a real browser."""
+    """Count outcomes of the tests that need a real Elasticsearch, browser or PostgreSQL."""
     if report.when != "call" and not (report.skipped or report.failed):
         return
     for part in _REAL_PARTS:
@@ -134,7 +134,7 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """Say how many Elasticsearch and browser tests ran; in CI, none running is a failure."""
+    """Say how many Elasticsearch, browser and PostgreSQL tests ran; in CI, none running fails."""
     terminalreporter.section("real parts")
     for part, counts in _outcomes.items():
         terminalreporter.write_line(f"{part}: {counts['passed']} passed, {counts['failed']} failed,"
@@ -142,10 +142,42 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Under CI=true, a run where the Elasticsearch or browser tests did not run fails."""
+    """Under CI=true, a run where the Elasticsearch, browser or PostgreSQL tests did not run fails."""
     import os
     selected = session.config.getoption("-k") or session.config.getoption("-m")
     if os.environ.get("CI", "").lower() != "true" or selected or exitstatus != 0:
         return
     if any(_outcomes[p]["passed"] == 0 for p in _REAL_PARTS):
         session.exitstatus = 1
+
+
+# -- PostgreSQL --------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """The session's real PostgreSQL: VUNGBUOC_TEST_DATABASE_URL or a PostgreSQL DATABASE_URL,
+    else a server provisioned once by tools/pgnode.py (tests/pg.py).
+
+    Unavailable: a failure under CI=true, else a skip that says how to provide one.
+    """
+    import os
+
+    from pg import PgServer, PgUnavailable
+    server = PgServer()
+    try:
+        url = server.start()
+    except PgUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL required in CI: {exc}")
+        pytest.skip(str(exc))
+    yield url
+    server.close()
+
+
+@pytest.fixture
+def pg_database(pg_url):
+    """The URL of a fresh PostgreSQL database of this test's own, dropped afterwards."""
+    from pg import drop_database, new_database
+    url = new_database(pg_url)
+    yield url
+    drop_database(pg_url, url)
