@@ -73,8 +73,19 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.close()
 
 
+def _utc(value):
+    """An aware UTC datetime: SQLite hands back naive UTC, PostgreSQL the session's zone."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+    return value
+
+
 def _row(row):
-    return dict(row._mapping) if row is not None else None
+    if row is None:
+        return None
+    return {key: _utc(value) for key, value in row._mapping.items()}
 
 
 class Store:
@@ -89,6 +100,15 @@ class Store:
         self.engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def _db_time(self, value):
+        """A datetime to compare with a stored one: naive values are taken as UTC.
+
+        SQLite stores UTC wall time without a zone, so it gets naive UTC; PostgreSQL
+        would read a naive value in the session's time zone, so it gets an aware one.
+        """
+        value = _utc(value)
+        return value.replace(tzinfo=None) if self.engine.dialect.name == "sqlite" else value
 
     def create_all(self):
         """Create the tables that do not exist yet."""
@@ -264,9 +284,9 @@ class Store:
         if status:
             query = query.where(documents.c.status == status)
         if updated_since:
-            query = query.where(documents.c.updated_at >= updated_since)
+            query = query.where(documents.c.updated_at >= self._db_time(updated_since))
         if updated_before:
-            query = query.where(documents.c.updated_at < updated_before)
+            query = query.where(documents.c.updated_at < self._db_time(updated_before))
         if after:
             query = query.where(documents.c.external_id > after)
         query = query.order_by(documents.c.external_id).limit(limit)

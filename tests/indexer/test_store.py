@@ -7,10 +7,26 @@ from indexer.store import Store
 from factories import make_partner, make_posting
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store(f"sqlite:///{tmp_path / 'store.db'}").create_all()
+def _store(url):
+    s = Store(url).create_all()
     s.upsert_partners([make_partner()])
+    return s
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    s = _store(f"sqlite:///{tmp_path / 'store.db'}")
+    yield s
+    s.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request, tmp_path):
+    """The store on SQLite, then on a real PostgreSQL (a fresh database per test)."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_store")
+        return
+    s = _store(request.getfixturevalue("pg_database"))
     yield s
     s.close()
 
@@ -61,8 +77,8 @@ def test_counts_and_iteration(store):
         "J-1", "J-2", "J-3", "J-4"]
 
 
-def test_sqlite_runs_in_wal_mode(store):
-    with store.engine.connect() as conn:
+def test_sqlite_runs_in_wal_mode(sqlite_store):
+    with sqlite_store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
 
@@ -103,3 +119,27 @@ def test_concurrent_writers_never_share_a_version(store):
     assert len(versions) == len(set(versions))
     assert store.get_document("jobs", 1)["version"] == 1 + len(versions)
     assert len(store.pending()) == 1 + len(versions)
+
+
+def test_rows_carry_aware_utc_times_and_filters_take_any_zone(store):
+    import datetime as dt
+    if store.engine.dialect.name == "postgresql":  # a server whose sessions are not in UTC
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql(f"ALTER DATABASE {store.engine.url.database} "
+                                 "SET timezone = 'Asia/Ho_Chi_Minh'")
+        store.engine.dispose()
+    store.upsert_documents("jobs", [doc()])
+    updated = store.find_document("jobs", "cty-test", "J-1")["updated_at"]
+    assert updated.utcoffset() == dt.timedelta(0)
+    assert abs(dt.datetime.now(dt.timezone.utc) - updated) < dt.timedelta(minutes=5)
+    hanoi = dt.timezone(dt.timedelta(hours=7))
+    second = dt.timedelta(seconds=1)
+    for before, after in [(updated - second, updated + second),
+                          ((updated - second).astimezone(hanoi), (updated + second).astimezone(hanoi)),
+                          ((updated - second).replace(tzinfo=None),
+                           (updated + second).replace(tzinfo=None))]:
+        listed = store.list_documents("jobs", "cty-test", updated_since=before)
+        assert [d["external_id"] for d in listed] == ["J-1"]
+        assert store.list_documents("jobs", "cty-test", updated_since=after) == []
+        assert store.list_documents("jobs", "cty-test", updated_before=before) == []
+        assert len(store.list_documents("jobs", "cty-test", updated_before=after)) == 1
