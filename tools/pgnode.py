@@ -392,7 +392,7 @@ class PostgresNode:
             _chown_tree(self.node_dir, pw.pw_uid, pw.pw_gid)
             if self._run(["test", "-w", str(self.node_dir)]).returncode != 0:
                 raise ProvisionError(f"{self.node_dir} is not reachable by user {self.user}; set "
-                                     f"VUNGBUOC_PG_NODE_BASE to a world-traversable directory")
+                                     f"VUNGBUOC_PG_NODE_BASE (or --dir) to a world-traversable directory")
 
     def _initdb(self) -> None:
         proc = self._run([str(self.bindir / "initdb"), "-D", str(self.data_dir), "-U", SUPERUSER,
