@@ -2,7 +2,7 @@
 
 They live in the store's database (same engine) under their own MetaData, created by
 ``create_app``. The audit log is append-only: the services never update or delete it,
-and the database refuses to (triggers on SQLite, rules on PostgreSQL).
+and the database refuses to (triggers on SQLite and PostgreSQL).
 """
 from sqlalchemy import (DDL, JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer,
                         MetaData, String, Table, Text, UniqueConstraint, event)
@@ -98,9 +98,18 @@ for _op in ("UPDATE", "DELETE"):
     event.listen(audit_log, "after_create", DDL(
         f"CREATE TRIGGER audit_log_no_{_op.lower()} BEFORE {_op} ON audit_log "
         "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END").execute_if(dialect="sqlite"))
-    event.listen(audit_log, "after_create", DDL(
-        f"CREATE RULE audit_log_no_{_op.lower()} AS ON {_op} TO audit_log DO INSTEAD NOTHING"
-    ).execute_if(dialect="postgresql"))
+# PostgreSQL: a trigger that raises, like SQLite's (a rule would fail silently), and
+# TRUNCATE refused as well.
+event.listen(audit_log, "after_create", DDL(
+    "CREATE FUNCTION audit_log_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$").execute_if(
+        dialect="postgresql"))
+event.listen(audit_log, "after_create", DDL(
+    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse()").execute_if(dialect="postgresql"))
+event.listen(audit_log, "after_create", DDL(
+    "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse()").execute_if(dialect="postgresql"))
 
 
 def create_all(engine):
