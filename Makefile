@@ -34,8 +34,18 @@ test-deps: $(VENV)/.test-installed
 test: test-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: install
-	$(PY) bench/match_latency.py
+$(VENV)/.bench-installed: $(VENV)/.installed setup.py
+	$(PIP) install -q -e ".[bench]"
+	touch $@
+
+## Benchmarks, quick mode (10k postings, embedded + Elasticsearch if provisionable; < 3 min
+## once the corpus is cached): results under bench/results/.
+bench: $(VENV)/.bench-installed
+	$(PY) -m bench.run --quick
+
+## Benchmarks at 10k, 100k and 1M postings (corpora cached in ~/.cache/vungbuoc/bench).
+bench-full: $(VENV)/.bench-installed
+	$(PY) -m bench.run --full
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache

@@ -34,6 +34,8 @@ setup(
     extras_require={
         "postgres": ["psycopg[binary]>=3.2"],
         "redis": ["redis>=5"],
+        # make bench / bench-full (also needs Debian's wrk for the HTTP load).
+        "bench": ["matplotlib>=3.8", "pyinstrument>=5", "py-spy>=0.4"],
         "test": ["pytest>=8", "pytest-timeout>=2.3", "jsonschema>=4.18", "pyyaml>=6",
                  "check-jsonschema>=0.29", "schemathesis>=4.3,<5",
                  # Drives Debian's /usr/bin/chromium; never run `playwright install`.

@@ -1,0 +1,153 @@
+"""Results of bench.run as JSON, a Markdown table (with the issue's targets) and a PNG chart."""
+import json
+from pathlib import Path
+
+
+def _g(d, *path):
+    for p in path:
+        if not isinstance(d, dict) or p not in d:
+            return None
+        d = d[p]
+    return d
+
+
+def targets(results):
+    """Rows (target, measured, verdict) for the targets of issue #6."""
+    sizes = results.get("sizes", {})
+    s100, s1m = sizes.get("100000", {}), sizes.get("1000000", {})
+    rows = []
+
+    def row(name, value, ok, unit=""):
+        if value is None:
+            rows.append((name, "not measured in this mode", "—"))
+        else:
+            rows.append((name, f"{value}{unit}", "met" if ok(value) else "MISSED"))
+    row("100k in-process match p50 ≤ 5 ms", _g(s100, "embedded_match_ms", "median"),
+        lambda v: v <= 5, " ms")
+    row("100k in-process match p95 ≤ 15 ms", _g(s100, "embedded_match_ms", "p95"),
+        lambda v: v <= 15, " ms")
+    row("100k HTTP ≥ 400 matches/s at 16 clients",
+        _g(s100, "embedded_http", "16", "matches_per_s"), lambda v: v >= 400, "/s")
+    row("100k HTTP p95 ≤ 60 ms at 16 clients", _g(s100, "embedded_http", "16", "p95_ms"),
+        lambda v: v <= 60, " ms")
+    row("indexing (`indexer load`) ≥ 10,000 postings/s",
+        _g(results, "indexer_load", "docs_per_s", "median"), lambda v: v >= 10_000, "/s")
+    row("indexing (partner bulk API) ≥ 10,000 postings/s",
+        _g(results, "partner_bulk", "docs_per_s", "median"), lambda v: v >= 10_000, "/s")
+    row("1M in-process match p95 ≤ 100 ms", _g(s1m, "embedded_match_ms", "p95"),
+        lambda v: v <= 100, " ms")
+    rss = _g(s1m, "embedded_http", "worker_rss_mb")
+    row("1M RSS per worker ≤ 2 GB", max(rss) if rss else None, lambda v: v <= 2048, " MiB")
+    for size, res in sizes.items():
+        ov = _g(res, "elasticsearch", "search_overhead")
+        if ov is not None:
+            row(f"ES {int(size) // 1000}k: our overhead over `took` ≤ 30% (stage-1 search)",
+                round(ov * 100, 1), lambda v: v <= 30, "%")
+    return rows
+
+
+def markdown(results):
+    """The results as Markdown."""
+    m = results["machine"]
+    lines = [f"# Benchmark results ({results['mode']})", "",
+             f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gib']} GiB; Python "
+             f"{m['python']}, numpy {m['numpy']}, scipy {m['scipy']}, scikit-learn "
+             f"{m['scikit_learn']}; commit {m['commit']}; load average at start "
+             f"{', '.join(f'{x:.2f}' for x in m['loadavg_start'])}, at end "
+             f"{', '.join(f'{x:.2f}' for x in m.get('loadavg_end', []))}. "
+             f"Run took {results.get('seconds')} s. The machine is shared: medians over "
+             "repeated runs are the numbers to quote.", "",
+             "## Targets", "", "| target | measured | |", "| --- | --- | --- |"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in targets(results)]
+    lines += ["", "## Indexing", "", "| path | postings/s median | p95 | p99 | runs |",
+              "| --- | --- | --- | --- | --- |"]
+    for key, label in (("indexer_load", "`indexer load` (CLI, JSON Lines)"),
+                       ("partner_bulk", "partner bulk API through gunicorn")):
+        s = _g(results, key, "docs_per_s") or {}
+        lines.append(f"| {label} | {s.get('median')} | {s.get('p95')} | {s.get('p99')} | "
+                     f"{s.get('n')} |")
+    for size, res in results.get("sizes", {}).items():
+        es = res.get("elasticsearch") or {}
+        if es.get("load_docs_per_s"):
+            lines.append(f"| Elasticsearch rebuild from projections, {size} | "
+                         f"{es['load_docs_per_s']} | | | 1 |")
+    lines += ["", "## Matching (ms; in-process = retrieval + re-ranking + explanations)", "",
+              "| postings | backend | in-process p50 | p95 | p99 | stage-1 p50 | raw `took` p50 "
+              "| HTTP c=1 p50 | c=4 /s | c=16 /s | c=16 p50 | c=16 p95 | worker RSS MiB "
+              "| cold start s |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
+              "| --- |"]
+    for size, res in results.get("sizes", {}).items():
+        mm, http = res.get("embedded_match_ms", {}), res.get("embedded_http", {})
+        lines.append(
+            f"| {size} | embedded | {mm.get('median')} | {mm.get('p95')} | {mm.get('p99')} | "
+            f"{_g(res, 'embedded_search_ms', 'median')} | — | {_g(http, '1', 'p50_ms')} | "
+            f"{_g(http, '4', 'matches_per_s')} | {_g(http, '16', 'matches_per_s')} | "
+            f"{_g(http, '16', 'p50_ms')} | {_g(http, '16', 'p95_ms')} | "
+            f"{', '.join(map(str, http.get('worker_rss_mb', [])))} | "
+            f"{_g(res, 'cold_start', 'seconds', 'median')} |")
+        es = res.get("elasticsearch")
+        if es and "skipped" in es:
+            lines.append(f"| {size} | elasticsearch | skipped: {es['skipped']} |||||||||||||")
+        elif es:
+            eh = es.get("http", {})
+            lines.append(
+                f"| {size} | elasticsearch | {es['match_ms']['median']} | {es['match_ms']['p95']} "
+                f"| {es['match_ms']['p99']} | {es['search_ms']['median']} | "
+                f"{es['search_took_ms']['median']} (2 searches: "
+                f"{es['match_took_ms']['median']}) | — | — | "
+                f"{_g(eh, '16', 'matches_per_s')} | {_g(eh, '16', 'p50_ms')} | "
+                f"{_g(eh, '16', 'p95_ms')} | — | — |")
+        if res.get("naive_jobs_ms"):
+            nv = res["naive_jobs_ms"]
+            ratio = round(nv["median"] / mm["median"], 1) if mm.get("median") else None
+            lines.append(f"| {size} | naive Python loop (jobs only) | {nv['median']} | "
+                         f"{nv['p95']} | {nv['p99']} | | | | | | | | | |")
+            lines.append("")
+            lines.append(f"Naive baseline / embedded (whole match, jobs and courses): "
+                         f"{ratio}× at {size}.")
+            lines.append("")
+    if results.get("es_error"):
+        lines += ["", f"Elasticsearch: {results['es_error']}"]
+    return "\n".join(lines) + "\n"
+
+
+def chart(results, path):
+    """In-process p50/p95 against corpus size, per backend (matplotlib, Agg)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    sizes = sorted(results.get("sizes", {}), key=int)
+    for backend, key in (("embedded", "embedded_match_ms"), ("elasticsearch", None)):
+        xs, p50, p95 = [], [], []
+        for size in sizes:
+            res = results["sizes"][size]
+            mm = res.get(key) if key else _g(res, "elasticsearch", "match_ms")
+            if mm and mm.get("median") is not None:
+                xs.append(int(size))
+                p50.append(mm["median"])
+                p95.append(mm["p95"])
+        if xs:
+            ax.plot(xs, p50, marker="o", label=f"{backend} p50")
+            ax.plot(xs, p95, marker="o", linestyle="--", label=f"{backend} p95")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("job postings (+10% courses)")
+    ax.set_ylabel("in-process match latency (ms)")
+    ax.set_title("Vững Bước match latency against corpus size")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write(results, directory, name):
+    """Write results-<name>.json, results-<name>.md and latency-<name>.png."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"results-{name}.json").write_text(json.dumps(results, indent=2,
+                                                               ensure_ascii=False) + "\n")
+    (directory / f"results-{name}.md").write_text(markdown(results), encoding="utf-8")
+    chart(results, directory / f"latency-{name}.png")

@@ -1,0 +1,382 @@
+"""Benchmarks of issue #6: indexing and matching speed and memory, embedded and Elasticsearch.
+
+    python -m bench.run --quick     # make bench: 10k only, few repetitions (< 3 minutes warm)
+    python -m bench.run --full      # make bench-full: 10k, 100k, 1M (ES at 10k and 100k)
+
+Writes bench/results/results-<mode>.json, .md and latency-<mode>.png. Corpora and built
+indices are cached outside the repository (bench.corpus.cache_dir()). Every server
+listens on 127.0.0.1 only; every load is bounded in time; what this run starts (gunicorn,
+the Elasticsearch node) it stops.
+"""
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from . import build, corpus, inprocess
+from .stats import machine, rss_mb, summary
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+VENV = ROOT / ".venv" / "bin"
+MODES = {
+    "quick": {"sizes": [10_000], "es_sizes": [10_000], "rounds": 2, "profiles": 80,
+              "es_rounds": 1, "http_seconds": 5, "http_clients": [1, 4, 16], "load_docs": 300,
+              "load_reps": 2, "bulk_items": 200, "bulk_reps": 3, "cold_reps": 2,
+              "naive_profiles": 20},
+    "full": {"sizes": [10_000, 100_000, 1_000_000], "es_sizes": [10_000, 100_000], "rounds": 3,
+             "profiles": None, "es_rounds": 2,
+             "http_seconds": 15, "http_clients": [1, 4, 16], "load_docs": 3000, "load_reps": 3,
+             "bulk_items": 500, "bulk_reps": 5, "cold_reps": 3, "naive_profiles": 60},
+}
+TARGETS_SIZE = 100_000
+
+
+def log(*args):
+    """Progress on stderr."""
+    print(f"[{time.strftime('%H:%M:%S')}]", *args, file=sys.stderr, flush=True)
+
+
+def free_port():
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def env_for(data_dir, **extra):
+    """Environment for a child process on ``data_dir``."""
+    env = dict(os.environ, VUNGBUOC_DATA_DIR=str(data_dir), PYTHONPATH=str(ROOT),
+               VUNGBUOC_PARTNER_RATE_LIMIT="100000 per minute")
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+@contextlib.contextmanager
+def gunicorn(data_dir, timeout=900, **extra):
+    """A gunicorn serving the app on 127.0.0.1 (the project's config), stopped on exit."""
+    port = free_port()
+    env = env_for(data_dir, VUNGBUOC_BIND=f"127.0.0.1:{port}", **extra)
+    # Create the store's tables once: workers booting together on a fresh SQLite file race.
+    subprocess.run([str(VENV / "python"), "-c", "from matcher import create_app; create_app()"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([str(VENV / "gunicorn"), "-c", "config/gunicorn.conf.py",
+                             "--access-logfile", "/dev/null", "--timeout", "600", "--no-control-socket",
+                             "matcher.wsgi:app"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL,
+                            stderr=open(Path(tempfile.gettempdir()) / f"vungbuoc-bench-gunicorn-{port}.log", "w"))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: see {tempfile.gettempdir()}/vungbuoc-bench-gunicorn-{port}.log")
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        yield proc, url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def workers_of(proc):
+    """PIDs of the gunicorn workers of ``proc``."""
+    out = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+    return [int(p) for p in out.stdout.split()]
+
+
+def post(url, body, headers=None, timeout=600):
+    """POST JSON; returns (status, parsed body)."""
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        return resp.status, json.loads(resp.read())
+
+
+def warm_workers(url, bodies, n=None):
+    """Send a few matches so that every worker has loaded the index."""
+    for body in bodies[: n or 8]:
+        post(url + "/api/v1/matches", body)
+
+
+def wrk(url, bodies_file, clients, seconds):
+    """One bounded wrk run; its JSON summary plus matches/s."""
+    threads = min(clients, 2)
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s",
+                          "--timeout", "30s", "-s", str(ROOT / "bench" / "wrk_match.lua"), url],
+                         env=dict(os.environ, BODIES=str(bodies_file)), capture_output=True,
+                         text=True, timeout=seconds + 60)
+    line = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
+    if not line:
+        raise RuntimeError(f"wrk failed: {out.stdout} {out.stderr}")
+    res = json.loads(line[-1])
+    res["matches_per_s"] = round(res["requests"] / (res["duration_us"] / 1e6), 1)
+    res["clients"] = clients
+    return res
+
+
+# -- measurements -------------------------------------------------------------------------
+
+
+def measure_http(url, proc, raw_bodies, mode, tmp):
+    """Latency and throughput over HTTP at each concurrency, and the workers' RSS."""
+    bodies_file = Path(tmp) / "bodies.jsonl"
+    bodies_file.write_text("\n".join(json.dumps(b, ensure_ascii=False) for b in raw_bodies))
+    warm_workers(url, raw_bodies)
+    out = {}
+    for clients in mode["http_clients"]:
+        runs = [wrk(url, bodies_file, clients, mode["http_seconds"])
+                for _ in range(mode.get("http_reps", 1))]
+        best = sorted(runs, key=lambda r: r["matches_per_s"])[len(runs) // 2]
+        out[str(clients)] = {**best, "runs": len(runs)}
+        log(f"  http c={clients}: {best['matches_per_s']}/s p50 {best['p50_ms']} ms "
+            f"p95 {best['p95_ms']} ms non-2xx {best['non_2xx']}")
+    out["worker_rss_mb"] = [round(rss_mb(pid)) for pid in workers_of(proc)]
+    return out
+
+
+def cold_start(path, reps):
+    """Seconds to load a persisted embedded index in a fresh process, and its RSS."""
+    code = ("import sys, time\nt = time.perf_counter()\n"
+            "from indexer.backends.embedded import EmbeddedBackend\n"
+            "b = EmbeddedBackend(sys.argv[1]); b.count('jobs'); b.count('courses')\n"
+            "from bench.stats import rss_mb\n"
+            "print(time.perf_counter() - t, rss_mb())\n")
+    secs, rss = [], []
+    for _ in range(reps):
+        out = subprocess.run([str(VENV / "python"), "-c", code, str(path)], cwd=ROOT,
+                             env=env_for("/nonexistent"), capture_output=True, text=True,
+                             check=True)
+        s, r = out.stdout.split()
+        secs.append(float(s))
+        rss.append(float(r))
+    return {"seconds": summary(secs), "rss_mb": round(max(rss))}
+
+
+def measure_indexer_load(size, mode, tmp):
+    """Postings/s of `indexer load` (a fresh data dir each run, partners loaded before)."""
+    cdir = corpus.corpus_dir(size)
+    subset = Path(tmp) / "jobs-subset.jsonl"
+    with open(cdir / "jobs.jsonl", encoding="utf-8") as src, open(subset, "w") as dst:
+        for i, line in enumerate(src):
+            if i >= mode["load_docs"]:
+                break
+            dst.write(line)
+    rates = []
+    for rep in range(mode["load_reps"]):
+        data = Path(tmp) / f"load-{rep}"
+        env = env_for(data)
+        subprocess.run([str(VENV / "indexer"), "load", "--no-progress", str(cdir / "partners.json")],
+                       env=env, cwd=ROOT, check=True, capture_output=True)
+        start = time.perf_counter()
+        subprocess.run([str(VENV / "indexer"), "load", "--no-progress", str(subset)], env=env,
+                       cwd=ROOT, check=True, capture_output=True)
+        rates.append(mode["load_docs"] / (time.perf_counter() - start))
+        shutil.rmtree(data, ignore_errors=True)
+    return {"docs": mode["load_docs"], "docs_per_s": summary(rates, 1)}
+
+
+def measure_bulk(size, mode, tmp):
+    """Postings/s of the partner bulk API (POST /api/v1/partner/jobs/bulk) through gunicorn."""
+    cdir = corpus.corpus_dir(size)
+    data = Path(tmp) / "bulk"
+    env = env_for(data)
+    partner = "bench-bulk"
+    subprocess.run([str(VENV / "indexer"), "load", "--no-progress", str(cdir / "partners.json")],
+                   env=env, cwd=ROOT, check=True, capture_output=True)
+    out = subprocess.run([str(VENV / "matcher"), "partners", "create", partner, "--name",
+                          "Bench bulk", "--kind", "both"], env=env, cwd=ROOT, check=True,
+                         capture_output=True, text=True)
+    key = out.stdout.strip().splitlines()[-1]
+    items = corpus.read_jsonl(cdir / "jobs.jsonl", mode["bulk_items"] * mode["bulk_reps"])
+    for item in items:
+        item.pop("partner_id", None)
+    rates = []
+    with gunicorn(data) as (_proc, url):
+        for rep in range(mode["bulk_reps"]):
+            chunk = items[rep * mode["bulk_items"]:(rep + 1) * mode["bulk_items"]]
+            start = time.perf_counter()
+            status, body = post(url + "/api/v1/partner/jobs/bulk", {"items": chunk},
+                                {"Authorization": f"Bearer {key}"})
+            rates.append(len(chunk) / (time.perf_counter() - start))
+            if body["summary"]["error"]:
+                raise RuntimeError(f"bulk errors: {body['summary']}")
+    shutil.rmtree(data, ignore_errors=True)
+    return {"items_per_request": mode["bulk_items"], "docs_per_s": summary(rates, 1)}
+
+
+@contextlib.contextmanager
+def es_node():
+    """An Elasticsearch node (tools.esnode, heap 1g) or the reason there is none."""
+    if os.environ.get("ES_URL"):
+        yield os.environ["ES_URL"], None
+        return
+    try:
+        from tools.esnode import ElasticsearchNode
+        node = ElasticsearchNode(heap=os.environ.get("VUNGBUOC_ES_HEAP", "1g"))
+        node.start()
+    except Exception as exc:  # noqa: BLE001 - reported in the results, the run goes on
+        yield None, f"{type(exc).__name__}: {exc}"
+        return
+    try:
+        yield node.url, None
+    finally:
+        node.stop()
+
+
+def es_backend(url, prefix):
+    """An Elasticsearch backend on ``url`` whose search records each response's ``took``."""
+    from indexer.backends.elasticsearch import ElasticsearchBackend
+    backend = ElasticsearchBackend.from_settings({"ES_URL": url, "ES_INDEX_PREFIX": prefix,
+                                                  "ES_TIMEOUT": 60})
+    took = []
+    search = backend.client.search
+
+    def timed_search(*args, **kwargs):
+        resp = search(*args, **kwargs)
+        took.append(resp["took"])
+        return resp
+    backend.client.search = timed_search
+    return backend, took
+
+
+def measure_es(url, size, raw, bodies, mode, tmp):
+    """The same corpus and profiles on Elasticsearch: load, in-process, raw took, HTTP."""
+    prefix = f"bench{size}"
+    backend, took = es_backend(url, prefix)
+    load_s = build.load_elasticsearch(backend, size)
+    n_docs = backend.count("jobs") + backend.count("courses")
+    log(f"  es loaded {n_docs} docs in {load_s:.1f}s")
+    times, raw_took, hit = inprocess.time_matches(backend, bodies, mode["es_rounds"], took)
+    # Stage 1 alone beside its took: our overhead over the raw query.
+    s1, s1_took = [], []
+    for _ in range(mode["es_rounds"]):
+        for body in bodies:
+            from matcher import ranking
+            profile = ranking.Profile(body["profile"])
+            q = ranking._query(profile, "jobs", profile.skills, 200, inprocess.TODAY,
+                               offence=body["profile"].get("offence_category"))
+            took.clear()
+            start = time.perf_counter()
+            backend.search(q)
+            s1.append((time.perf_counter() - start) * 1000)
+            s1_took.append(took[0])
+    s1m, tookm = summary(s1)["median"], summary(s1_took)["median"]
+    out = {"docs": n_docs, "load_seconds": round(load_s, 1),
+           "load_docs_per_s": round(n_docs / load_s, 1),
+           "match_ms": summary(times), "match_took_ms": summary(raw_took),
+           "search_ms": summary(s1), "search_took_ms": summary(s1_took),
+           "search_overhead": round((s1m - tookm) / tookm, 3) if tookm else None,
+           "match_overhead_vs_took": round((summary(times)["median"]
+                                            - summary(raw_took)["median"])
+                                           / summary(raw_took)["median"], 3)
+           if summary(raw_took)["median"] else None,
+           "profiles_with_jobs": round(hit, 3)}
+    log(f"  es match p50 {out['match_ms']['median']} ms; search {s1m} ms vs took {tookm} ms")
+    data = Path(tmp) / f"es-http-{size}"
+    data.mkdir()
+    with gunicorn(data, VUNGBUOC_SEARCH_BACKEND="elasticsearch", VUNGBUOC_ES_URL=url,
+                  VUNGBUOC_ES_INDEX_PREFIX=prefix) as (proc, http_url):
+        out["http"] = measure_http(http_url, proc, raw, {**mode, "http_clients": [16]}, tmp)
+    for kind in ("jobs", "courses"):
+        with contextlib.suppress(Exception):
+            backend.client.indices.delete(index=f"{prefix}-{kind}-*")
+    backend.close()
+    return out
+
+
+def measure_size(size, mode, es_url, tmp, results):
+    """Everything at one corpus size."""
+    from indexer.backends.embedded import EmbeddedBackend
+    log(f"size {size}: corpus and embedded index")
+    path = build.ensure_embedded(size)
+    raw, bodies = inprocess.load_profiles(size)
+    raw, bodies = raw[: mode["profiles"]], bodies[: mode["profiles"]]
+    res = results.setdefault("sizes", {}).setdefault(str(size), {})
+    res["docs"] = json.loads((corpus.corpus_dir(size) / "DONE").read_text())
+    res["cold_start"] = cold_start(path, mode["cold_reps"])
+    log(f"  cold start {res['cold_start']}")
+    backend = EmbeddedBackend(path)
+    times, _, hit = inprocess.time_matches(backend, bodies, mode["rounds"])
+    res["embedded_match_ms"] = summary(times)
+    res["embedded_search_ms"] = summary(inprocess.time_search_only(backend, bodies, 1))
+    res["profiles_with_jobs"] = round(hit, 3)
+    log(f"  in-process match {res['embedded_match_ms']}")
+    del backend
+    if size == 10_000 and mode["naive_profiles"]:
+        naive = inprocess.time_naive(size, bodies[: mode["naive_profiles"]])
+        res["naive_jobs_ms"] = summary(naive)
+        log(f"  naive baseline {res['naive_jobs_ms']}")
+    data = Path(tmp) / f"http-{size}"
+    data.mkdir()
+    (data / "index").symlink_to(path)
+    with gunicorn(data) as (proc, url):
+        res["embedded_http"] = measure_http(url, proc, raw, mode, tmp)
+    if size in mode["es_sizes"]:
+        if es_url:
+            res["elasticsearch"] = measure_es(es_url, size, raw, bodies, mode, tmp)
+        else:
+            res["elasticsearch"] = {"skipped": results["es_error"]}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--quick", action="store_const", dest="mode", const="quick")
+    group.add_argument("--full", action="store_const", dest="mode", const="full")
+    parser.add_argument("--sizes", help="comma-separated corpus sizes (override the mode's)")
+    parser.add_argument("--no-es", action="store_true", help="skip Elasticsearch")
+    args = parser.parse_args()
+    name = args.mode or "quick"
+    mode = dict(MODES[name])
+    if args.sizes:
+        mode["sizes"] = [int(s) for s in args.sizes.split(",")]
+    started = time.perf_counter()
+    results = {"mode": name, "machine": machine(), "config": mode,
+               "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    with tempfile.TemporaryDirectory(prefix="vungbuoc-bench-") as tmp:
+        first = mode["sizes"][0]
+        corpus.ensure(first)
+        log("indexing throughput: indexer load")
+        results["indexer_load"] = measure_indexer_load(first, mode, tmp)
+        log(f"  {results['indexer_load']}")
+        log("indexing throughput: partner bulk API")
+        results["partner_bulk"] = measure_bulk(first, mode, tmp)
+        log(f"  {results['partner_bulk']}")
+        es_sizes = [s for s in mode["sizes"] if s in mode["es_sizes"]] if not args.no_es else []
+        mode["es_sizes"] = es_sizes
+        if es_sizes:
+            log("starting Elasticsearch")
+        with (es_node() if es_sizes else contextlib.nullcontext((None, "not requested"))) as (
+                es_url, es_error):
+            results["es_error"] = es_error
+            results["es_url_used"] = bool(es_url)
+            for size in mode["sizes"]:
+                measure_size(size, mode, es_url, tmp, results)
+    results["machine"]["loadavg_end"] = os.getloadavg()
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    from . import report
+    report.write(results, RESULTS, name)
+    log(f"done in {results['seconds']}s: {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
