@@ -6,7 +6,7 @@ the same fields whichever backend is in use.
 import datetime as dt
 
 from .taxonomy import default_taxonomy
-from .text import key, normalize, tokens
+from .text import key, tokens
 from .vocab import monthly
 
 # Fields of a stored document that re-ranking and explanations never need.
@@ -44,8 +44,8 @@ def projection(kind, row, partner_name=None):
         "body_terms": sorted(set(tokens(" ".join([data.get("description") or "", labels,
                                                   *data.get("skills_text", [])])))),
         # Full text for stage-1 retrieval; backends need not keep it.
-        "search_text": normalize(" ".join([data["title"], data.get("description") or "", labels,
-                                           *data.get("skills_text", [])])),
+        "search_text": " ".join([data["title"], data.get("description") or "", labels,
+                                 *data.get("skills_text", [])]),
     })
     if kind == "jobs":
         out["pay_min_month"] = monthly(data.get("pay_min_vnd"), data.get("pay_period"))

@@ -4,6 +4,7 @@ Feed files, the partner API and the web forms all load through these schemas, wh
 validate, NFC-normalise text and resolve skills to taxonomy IDs.
 """
 import datetime as dt
+from functools import lru_cache
 
 from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load,
                          validate, validates_schema)
@@ -191,9 +192,14 @@ SCHEMAS = {"partners": PartnerSchema, "jobs": JobPostingSchema, "courses": Train
 KINDS = ("jobs", "courses")
 
 
-def schema_for(kind, **kwargs):
-    """A schema instance for ``kind`` (partners, jobs or courses)."""
-    return SCHEMAS[kind](**kwargs)
+@lru_cache(maxsize=32)
+def _cached_schema(kind, partial):
+    return SCHEMAS[kind](partial=partial)
+
+
+def schema_for(kind, partial=False):
+    """A (shared, reusable) schema instance for ``kind`` (partners, jobs or courses)."""
+    return _cached_schema(kind, partial if isinstance(partial, bool) else tuple(partial))
 
 
 __all__ = ["JobPostingSchema", "TrainingCourseSchema", "PartnerSchema", "LocationSchema",

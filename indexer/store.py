@@ -198,9 +198,26 @@ class Store:
                 ).where(documents.c.kind == kind,
                         tuple_(documents.c.partner_id, documents.c.external_id).in_(chunk)))
                 existing.update({(r.partner_id, r.external_id): r for r in rows})
-            changes = []
+            changes, inserts = [], []  # inserts: (result index, key, row values)
+
+            def insert_pending():
+                # One multi-row INSERT ... RETURNING for the new documents so far.
+                if not inserts:
+                    return
+                ids = conn.execute(
+                    documents.insert().returning(documents.c.id, sort_by_parameter_order=True),
+                    [values for _, _, values in inserts]).scalars().all()
+                for (i, key, values), doc_id in zip(inserts, ids):
+                    results[i] = ("inserted", doc_id, 1)
+                    existing[key] = _Existing(doc_id, values["content_hash"], 1, values["status"])
+                    changes.append({"kind": kind, "doc_id": doc_id, "version": 1,
+                                    "created_at": now})
+                inserts.clear()
+
             for item in items:
                 key = (item["partner_id"], item["external_id"])
+                if any(k == key for _, k, _ in inserts):
+                    insert_pending()  # the same key twice in one batch: the second updates
                 digest = content_hash(item)
                 old = existing.get(key)
                 if key in expected:
@@ -212,25 +229,26 @@ class Store:
                     results.append(("unchanged", old.id, old.version))
                     continue
                 if old is None:
-                    doc_id = conn.execute(documents.insert().values(
+                    results.append(None)
+                    inserts.append((len(results) - 1, key, dict(
                         kind=kind, partner_id=key[0], external_id=key[1], data=item,
                         content_hash=digest, version=1, status=item.get("status", "open"),
-                        created_at=now, updated_at=now)).inserted_primary_key[0]
-                    version, status = 1, "inserted"
-                else:
-                    doc_id, version = old.id, old.version + 1
-                    # Compare-and-set: a concurrent writer in between makes this match nothing.
-                    done = conn.execute(documents.update().where(
-                        documents.c.id == doc_id, documents.c.version == old.version).values(
-                        data=item, content_hash=digest, version=version,
-                        status=item.get("status", "open"), updated_at=now))
-                    if done.rowcount != 1:
-                        raise StaleVersion(f"{kind} {key[1]} changed concurrently; retry")
-                    status = "inserted" if old.status == DELETED else "updated"
+                        created_at=now, updated_at=now)))
+                    continue
+                doc_id, version = old.id, old.version + 1
+                # Compare-and-set: a concurrent writer in between makes this match nothing.
+                done = conn.execute(documents.update().where(
+                    documents.c.id == doc_id, documents.c.version == old.version).values(
+                    data=item, content_hash=digest, version=version,
+                    status=item.get("status", "open"), updated_at=now))
+                if done.rowcount != 1:
+                    raise StaleVersion(f"{kind} {key[1]} changed concurrently; retry")
+                status = "inserted" if old.status == DELETED else "updated"
                 existing[key] = _Existing(doc_id, digest, version, item.get("status", "open"))
                 changes.append({"kind": kind, "doc_id": doc_id, "version": version,
                                 "created_at": now})
                 results.append((status, doc_id, version))
+            insert_pending()
             if changes:
                 conn.execute(outbox.insert(), changes)
         return results

@@ -5,6 +5,7 @@ way wherever it is compared.
 """
 import re
 import unicodedata
+from functools import lru_cache
 
 # The five Vietnamese tone marks, as combining characters after NFD.
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -15,6 +16,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _OLD_STYLE = re.compile(r"^([^aeiouy]*)(o)(a|e)$|^([^aeiouy]*[^q])(u)(y)$|^()(u)(y)$")
 
 
+@lru_cache(maxsize=200_000)
 def _canonical_tone(word):
     """Move the tone of an open oa/oe/uy syllable onto its first vowel."""
     decomposed = unicodedata.normalize("NFD", word)
@@ -38,17 +40,37 @@ def normalize(text):
     if text is None:
         return None
     text = unicodedata.normalize("NFC", str(text))
-    text = _WORD.sub(lambda m: _canonical_tone(m.group(0)), text)
-    return re.sub(r"\s+", " ", text).strip()
+    if not text.isascii():  # ASCII has no tone marks to move
+        text = _WORD.sub(_tone_of_match, text)
+    return " ".join(text.split())
+
+
+def _tone_of_match(match):
+    return _canonical_tone(match.group(0))
+
+
+def _fold_table():
+    """str.translate table: every Latin letter with diacritics → its base letter."""
+    table = {ord("đ"): "d", ord("Đ"): "d"}
+    for code in range(0x00C0, 0x2000):
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFD", char)
+                       if not unicodedata.combining(c))
+        if base != char and base.isascii() and base:
+            table[code] = base.lower()
+    for code in range(0x0300, 0x0370):  # combining marks of decomposed input
+        table[code] = None
+    return table
+
+
+_FOLD = _fold_table()
 
 
 def fold(text):
     """Lower-case and strip diacritics; đ/Đ fold to d explicitly."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFD", str(text).lower().replace("đ", "d").replace("Đ", "d"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", text)
+    return str(text).lower().translate(_FOLD)
 
 
 def tokens(text):

@@ -10,6 +10,7 @@ from .errors import ProblemError
 from .schemas import MatchRequestSchema
 
 bp = Blueprint("api", __name__)
+_MATCH_REQUEST = MatchRequestSchema()
 
 
 def json_body():
@@ -37,7 +38,7 @@ def service():
 @bp.post("/api/v1/matches")
 def matches():
     """Rank jobs and training courses for a returnee profile."""
-    body = MatchRequestSchema().load(json_body())
+    body = _MATCH_REQUEST.load(json_body())
     settings = current_app.config
     result = ranking.match(body["profile"], service().backend, limit=body["limit"],
                            candidates=settings["MATCH_CANDIDATES"],

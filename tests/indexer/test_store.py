@@ -143,3 +143,10 @@ def test_rows_carry_aware_utc_times_and_filters_take_any_zone(store):
         assert store.list_documents("jobs", "cty-test", updated_since=after) == []
         assert store.list_documents("jobs", "cty-test", updated_before=before) == []
         assert len(store.list_documents("jobs", "cty-test", updated_before=after)) == 1
+
+
+def test_the_same_key_twice_in_one_batch_inserts_then_updates(store):
+    results = store.upsert_documents("jobs", [doc(), doc(external_id="J-2"), doc(title="Mới")])
+    assert [r[0] for r in results] == ["inserted", "inserted", "updated"]
+    assert results[0][1] == results[2][1] and results[2][2] == 2
+    assert store.get_document("jobs", results[0][1])["data"]["title"] == "Mới"
