@@ -6,6 +6,12 @@ bind = os.environ.get("VUNGBUOC_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("VUNGBUOC_WORKERS", "2"))
 threads = int(os.environ.get("VUNGBUOC_THREADS", "2"))
 timeout = 60
+# Build the app (and create missing tables) once in the master, before forking, so
+# workers never race to create the SQLite schema.
+preload_app = True
+# gunicorn's control socket lives at one path per user: off, so several servers
+# (tests, benchmarks, a second checkout) can run side by side.
+control_socket_disable = True
 accesslog = "-"
 # Never log query strings or bodies: requests can carry case data.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
