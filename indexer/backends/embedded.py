@@ -86,6 +86,9 @@ class _Segmented:
         # Bumped by every change of the rows; keys the per-state caches.
         self.rev = 0
         self._stats_key = self._stats_val = None
+        self._w_main_key = self._w_delta_key = None
+        self._w_main = self._w_delta = None
+        self._avgdl = 1.0
 
     # -- building ---------------------------------------------------------------------
 
@@ -175,84 +178,108 @@ class _Segmented:
 
     # -- searching --------------------------------------------------------------------
 
-    def _stats(self, k1, b):
-        """(live rows, all rows live?, per-row BM25 length norm), cached until a write."""
-        key = (self.rev, len(self.sources), k1, b)
+    def _stats(self):
+        """(live rows, all rows live?), cached until a write."""
+        key = (self.rev, len(self.sources))
         if self._stats_key != key:
             live = self.a["live"]
-            avgdl = float(self.a["doclen"][live].mean()) if live.any() else 1.0
-            # The same float32 expression as per posting, computed once per row.
-            norm = k1 * (1 - b + b * self.a["doclen"] / avgdl)
-            self._stats_val = (max(int(live.sum()), 1), bool(live.all()), norm)
+            self._stats_val = (max(int(live.sum()), 1), bool(live.all()))
             self._stats_key = key
         return self._stats_val
 
-    def score(self, text_cols, skill_cols, k1=1.2, b=0.75):
-        """BM25 over ``text_cols`` plus weighted skill matches, as (rows, scores)."""
+    def _weighted(self, k1, b):
+        """Segments as (offset, BM25-weighted text matrix, skill matrix).
+
+        The BM25 term weights are computed once per matrix, with the average document
+        length frozen when the main matrix was built (it changes on merge, compaction
+        and load), so a query only slices columns and multiplies by the IDFs.
+        """
+        segs = self.segments()
+        main_key = (id(self.X), self.X.shape, self.X.nnz, k1, b)
+        if self._w_main_key != main_key or self.X.shape[0] == 0:
+            live = self.a["live"]
+            self._avgdl = float(self.a["doclen"][live].mean()) if live.any() else 1.0
+            self._w_main = _bm25(self.X, self.a["doclen"], 0, self._avgdl, k1, b)
+            self._w_main_key = main_key
+        out = [(0, self._w_main, self.S)]
+        if len(segs) > 1:
+            off, delta_x, delta_s = segs[1]
+            delta_key = (id(delta_x), delta_x.shape, delta_x.nnz, main_key, self._avgdl)
+            if self._w_delta_key != delta_key:
+                self._w_delta = _bm25(delta_x, self.a["doclen"], off, self._avgdl, k1, b)
+                self._w_delta_key = delta_key
+            out.append((off, self._w_delta, delta_s))
+        return out
+
+    def score(self, text_cols, skill_cols, eligible, k1=1.2, b=0.75):
+        """BM25 over ``text_cols`` plus weighted skill matches, as (rows, scores).
+
+        Only rows where ``eligible`` is true keep a score; document frequencies count
+        every live row, so scores do not depend on the filters.
+        """
         n_rows = len(self.sources)
         live = self.a["live"]
-        n_live, all_live, norm = self._stats(k1, b)
+        n_live, all_live = self._stats()
         scores = np.zeros(n_rows, np.float64)
-        segs = self.segments()
+        segs = self._weighted(k1, b)
         for cols, which, weight in ((text_cols, 1, 1.0), (skill_cols, 2, SKILL_WEIGHT)):
             if len(cols) == 0:
                 continue
-            # Postings of each column straight from the CSC arrays (no sparse slicing).
-            lengths, row_parts, tf_parts = [], [], []
-            for off, *mats in segs:
-                m = mats[which - 1]
-                starts, ends = m.indptr[cols], m.indptr[np.asarray(cols) + 1]
-                lengths.append(ends - starts)
-                for lo, hi in zip(starts.tolist(), ends.tolist()):
-                    row_parts.append(m.indices[lo:hi] + off if off else m.indices[lo:hi])
-                    tf_parts.append(m.data[lo:hi])
-            if not row_parts:
-                continue
-            col = np.repeat(np.tile(np.arange(len(cols)), len(lengths)), np.concatenate(lengths))
-            rows = np.concatenate(row_parts)
-            tf = np.concatenate(tf_parts).astype(np.float64)
-            if not all_live:
-                alive = live[rows]
-                col, rows, tf = col[alive], rows[alive], tf[alive]
-            if len(rows) == 0:
-                continue
+            subs = [(seg[0], seg[which][:, cols]) for seg in segs]
             # Document frequency over live rows only: dead rows wait for compaction.
-            df = np.bincount(col, minlength=len(cols))
+            if all_live:
+                df = sum(np.diff(sub.indptr) for _, sub in subs)
+            else:
+                df = sum(np.bincount(np.repeat(np.arange(len(cols)), np.diff(sub.indptr)),
+                                     weights=live[sub.indices + off], minlength=len(cols))
+                         for off, sub in subs)
             idf = np.log1p((n_live - df + 0.5) / (df + 0.5))
-            if which == 1:
-                tf = tf * (k1 + 1) / (tf + norm[rows])
-            scores += weight * np.bincount(rows, weights=idf[col] * tf, minlength=n_rows)
+            for off, sub in subs:
+                scores[off:off + sub.shape[0]] += weight * (sub @ idf)
+        scores[~eligible] = 0.0
         rows = np.flatnonzero(scores > 0)
         return rows, scores[rows]
 
-    def filter(self, rows, query):
-        """A mask over ``rows``: those that pass the hard filters of ``query``."""
+    def eligible(self, query):
+        """A mask over all rows: live and passing the hard filters of ``query``."""
         a = self.a
         today = (query.today - _DAY0).days
-        mask = a["live"][rows] & a["open"][rows]
-        mask &= (a["vfrom"][rows] <= today) & (a["vthrough"][rows] >= today)
+        mask = a["live"] & a["open"] & (a["vfrom"] <= today) & (a["vthrough"] >= today)
         if query.province:
-            mask &= a["prov"][rows] == (self.codes.get(key(query.province)) or -1)
+            mask &= a["prov"] == (self.codes.get(key(query.province)) or -1)
         if query.district:
-            mask &= a["dist"][rows] == (self.codes.get(key(query.district)) or -1)
+            mask &= a["dist"] == (self.codes.get(key(query.district)) or -1)
         if query.offence:
-            mask &= (a["offences"][rows] & _offence_bit(query.offence)) == 0
+            mask &= (a["offences"] & _offence_bit(query.offence)) == 0
         if query.radius_km is not None and query.lat is not None and query.lon is not None:
-            lat, lon = a["lat"][rows], a["lon"][rows]
-            has = ~np.isnan(lat)
-            dist = _haversine(query.lat, query.lon, np.where(has, lat, 0), np.where(has, lon, 0))
+            lat, lon = a["lat"], a["lon"]
             home = self.codes.get(key(query.home_province)) if query.home_province else None
-            near = np.where(has, dist <= query.radius_km,
-                            (a["prov"][rows] == home) if home else False)
+            no_coords = np.isnan(lat)
+            near = (a["prov"] == home) & no_coords if home else np.zeros(len(lat), bool)
+            # A bounding box first (1% wider than the circle), the exact distance inside it.
+            dlat = query.radius_km / 111.0 * 1.01
+            dlon = dlat / max(np.cos(np.radians(query.lat)), 0.01)
+            box = np.flatnonzero(mask & (np.abs(lat - query.lat) <= dlat)
+                                 & (np.abs(lon - query.lon) <= dlon))
+            near[box] = _within(query.lat, query.lon, lat[box], lon[box], query.radius_km)
             mask &= near
         return mask
 
 
-def _haversine(lat1, lon1, lat2, lon2):
+def _bm25(matrix, doclen, offset, avgdl, k1, b):
+    """A copy of the term-frequency ``matrix`` (CSC) holding BM25 term weights instead."""
+    tf = matrix.data.astype(np.float32)
+    norm = (k1 * (1 - b + b * doclen[offset:offset + matrix.shape[0]] / avgdl)).astype(np.float32)
+    weights = tf * np.float32(k1 + 1) / (tf + norm[matrix.indices])
+    return sp.csc_matrix((weights, matrix.indices, matrix.indptr), shape=matrix.shape)
+
+
+def _within(lat1, lon1, lat2, lon2, radius_km):
+    """Haversine test ``distance <= radius_km`` without the arcsine and square root."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    h = (np.sin((p2 - p1) / 2) ** 2
+         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2)
+    return h <= np.sin(min(radius_km / (2 * EARTH_RADIUS_KM), np.pi / 2)) ** 2
 
 
 class EmbeddedBackend(SearchBackend):
@@ -442,13 +469,12 @@ class EmbeddedBackend(SearchBackend):
         text_cols = np.unique(_HASH.transform([terms(query.text)]).indices) if query.text else []
         skill_cols = (np.unique(_HASH.transform([[f"sk:{s}" for s in query.skills]]).indices)
                       if query.skills else [])
+        eligible = seg.eligible(query)
         if len(text_cols) == 0 and len(skill_cols) == 0:
-            rows, scores = np.flatnonzero(seg.a["live"]), None
+            rows = np.flatnonzero(eligible)
+            scores = np.zeros(len(rows))
         else:
-            rows, scores = seg.score(text_cols, skill_cols)
-        mask = seg.filter(rows, query)
-        rows = rows[mask]
-        scores = np.zeros(len(rows)) if scores is None else scores[mask]
+            rows, scores = seg.score(text_cols, skill_cols, eligible)
         if len(rows) > query.limit:
             # Everything scoring at least the limit-th best, so ties are cut by ID below.
             kth = np.partition(scores, len(scores) - query.limit)[len(scores) - query.limit]
