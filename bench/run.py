@@ -30,8 +30,8 @@ RESULTS = ROOT / "bench" / "results"
 VENV = ROOT / ".venv" / "bin"
 MODES = {
     "quick": {"sizes": [10_000], "es_sizes": [10_000], "rounds": 2, "profiles": 80,
-              "es_rounds": 1, "http_seconds": 5, "http_clients": [1, 4, 16], "load_docs": 300,
-              "load_reps": 2, "bulk_items": 200, "bulk_reps": 3, "cold_reps": 2,
+              "es_rounds": 1, "http_seconds": 5, "http_clients": [1, 4, 16], "load_docs": 3000,
+              "load_reps": 2, "bulk_items": 1000, "bulk_reps": 3, "cold_reps": 2,
               "naive_profiles": 20},
     "full": {"sizes": [10_000, 100_000, 1_000_000], "es_sizes": [10_000, 100_000], "rounds": 3,
              "profiles": None, "es_rounds": 2,
