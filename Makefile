@@ -36,6 +36,9 @@ test: test-deps
 
 $(VENV)/.bench-installed: $(VENV)/.installed setup.py
 	$(PIP) install -q -e ".[bench]"
+	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; } || \
+		{ echo "bench: install Debian's wrk (apt-get install wrk) for the HTTP load" >&2; exit 1; }
 	touch $@
 
 ## Benchmarks, quick mode (10k postings, embedded + Elasticsearch if provisionable; < 3 min
