@@ -1,4 +1,5 @@
 """The ``indexer`` command: load feeds, sync, reindex and report."""
+import contextlib
 import json
 import sys
 from importlib import resources
@@ -20,6 +21,19 @@ def sample_feeds():
 
 def _service():
     return IndexerService.from_settings(load_settings())
+
+
+@contextlib.contextmanager
+def _opened(failure):
+    """The service for one command, closed afterwards; a backend failure exits 1."""
+    service = _service()
+    try:
+        yield service
+    except BackendError as exc:
+        click.echo(f"{failure}: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        service.close()
 
 
 @click.group()
@@ -73,38 +87,23 @@ def load(files, kind, samples, as_json, progress):
 @click.option("--retries", default=3, show_default=True, help="Retries on backend failure.")
 def sync(retries):
     """Drain the outbox into the search index."""
-    service = _service()
-    try:
+    with _opened("sync failed, outbox kept") as service:
         click.echo(f"indexed {service.sync(retries=retries)}")
-    except BackendError as exc:
-        click.echo(f"sync failed, outbox kept: {exc}", err=True)
-        sys.exit(1)
-    finally:
-        service.close()
 
 
 @main.command()
 def reindex():
     """Rebuild the search index from the store."""
-    service = _service()
-    try:
+    with _opened("reindex failed") as service:
         counts = service.reindex()
         click.echo(" / ".join(f"{k} {v}" for k, v in counts.items()))
-    except BackendError as exc:
-        click.echo(f"reindex failed: {exc}", err=True)
-        sys.exit(1)
-    finally:
-        service.close()
 
 
 @main.command()
 def stats():
     """Print counts in the store and the index as JSON."""
-    service = _service()
-    try:
+    with _opened("stats failed") as service:
         click.echo(json.dumps(service.stats(), ensure_ascii=False, indent=2))
-    finally:
-        service.close()
 
 
 if __name__ == "__main__":

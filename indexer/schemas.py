@@ -57,11 +57,12 @@ class BaseSchema(Schema):
         ordered = True
 
 
-class LocationSchema(BaseSchema):
-    province = text(100, 1, required=True)
+class PlaceSchema(BaseSchema):
+    """Where something is: place names and optional coordinates (both or neither)."""
+
+    province = text(100, load_default=None)
     district = text(100, load_default=None)
     ward = text(100, load_default=None)
-    address = text(300, load_default=None)
     lat = fields.Float(validate=validate.Range(-90, 90), allow_nan=False, load_default=None)
     lon = fields.Float(validate=validate.Range(-180, 180), allow_nan=False, load_default=None)
 
@@ -69,6 +70,13 @@ class LocationSchema(BaseSchema):
     def _both_coordinates(self, data, **kwargs):
         if (data.get("lat") is None) != (data.get("lon") is None):
             raise ValidationError("Give both lat and lon, or neither.", "lon")
+
+
+class LocationSchema(PlaceSchema):
+    """The location of a job or course: the province is required, an address allowed."""
+
+    province = text(100, 1, required=True)
+    address = text(300, load_default=None)
 
 
 class ContactSchema(BaseSchema):

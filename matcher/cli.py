@@ -1,4 +1,5 @@
 """The ``matcher`` command: serve the app and manage accounts."""
+import contextlib
 import os
 import sys
 
@@ -133,6 +134,16 @@ def _password(password_stdin):
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
+@contextlib.contextmanager
+def _domain_errors():
+    """Report a domain error (e.g. invalid input, unknown account) and exit 1."""
+    from indexer.errors import VungBuocError
+    try:
+        yield
+    except VungBuocError as exc:
+        _fail(exc)
+
+
 def _fail(exc):
     from indexer.errors import InvalidDocument
     if isinstance(exc, InvalidDocument):
@@ -157,11 +168,8 @@ def users():
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_create(username, role, unit, password_stdin):
     """Create an account (prompts for the password)."""
-    from indexer.errors import VungBuocError
-    try:
+    with _domain_errors():
         user = _accounts().create(username, _password(password_stdin), role=role, unit=unit)
-    except VungBuocError as exc:
-        _fail(exc)
     click.echo(f"created {user['role']} {user['username']} ({user['unit'] or 'no unit'})")
 
 
@@ -170,11 +178,8 @@ def users_create(username, role, unit, password_stdin):
 @click.option("--enable", is_flag=True, help="Re-enable the account instead.")
 def users_disable(username, enable):
     """Disable an account; its sessions end at once."""
-    from indexer.errors import VungBuocError
-    try:
+    with _domain_errors():
         _accounts().set_active(username, enable)
-    except VungBuocError as exc:
-        _fail(exc)
     click.echo(f"{'enabled' if enable else 'disabled'} {username}")
 
 
@@ -183,11 +188,8 @@ def users_disable(username, enable):
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_reset_password(username, password_stdin):
     """Set a new password; ends the account's sessions and clears a login lock."""
-    from indexer.errors import VungBuocError
-    try:
+    with _domain_errors():
         _accounts().reset_password(username, _password(password_stdin))
-    except VungBuocError as exc:
-        _fail(exc)
     click.echo(f"password reset for {username}")
 
 

@@ -1,21 +1,12 @@
 """Profile and match-request schemas: the one definition for the API and the web form."""
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from indexer.schemas import BaseSchema, choice, choices, skill_list, text
+from indexer.schemas import BaseSchema, PlaceSchema, choice, choices, skill_list, text
 from indexer.taxonomy import default_taxonomy
 
 
-class ProfileLocationSchema(BaseSchema):
-    province = text(100, load_default=None)
-    district = text(100, load_default=None)
-    ward = text(100, load_default=None)
-    lat = fields.Float(validate=validate.Range(-90, 90), allow_nan=False, load_default=None)
-    lon = fields.Float(validate=validate.Range(-180, 180), allow_nan=False, load_default=None)
-
-    @validates_schema
-    def _both_coordinates(self, data, **kwargs):
-        if (data.get("lat") is None) != (data.get("lon") is None):
-            raise ValidationError("Give both lat and lon, or neither.", "lon")
+class ProfileLocationSchema(PlaceSchema):
+    """Where the person lives; every part optional."""
 
 
 class ProfileSchema(BaseSchema):

@@ -41,12 +41,17 @@ def backend_service(backend_settings):
     svc.close()
 
 
-@pytest.fixture
-def app(settings):
-    """The Flask app on a fresh data directory."""
+def _app(settings):
+    """The Flask app on ``settings``, closed when the fixture ends."""
     app = create_app({**settings, "TESTING": True})
     yield app
     app.extensions["vungbuoc"].close()
+
+
+@pytest.fixture
+def app(settings):
+    """The Flask app on a fresh data directory."""
+    yield from _app(settings)
 
 
 @pytest.fixture
@@ -77,9 +82,7 @@ def sample_settings(request, tmp_path_factory):
 @pytest.fixture(scope="session")
 def sample_app(sample_settings):
     """The app over the sample data; tests must not write through it."""
-    app = create_app({**sample_settings, "TESTING": True})
-    yield app
-    app.extensions["vungbuoc"].close()
+    yield from _app(sample_settings)
 
 
 @pytest.fixture

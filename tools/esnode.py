@@ -64,7 +64,6 @@ import pwd
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -75,6 +74,14 @@ import weakref
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
+from ._local import ManagedServer, ProvisionError
+from ._local import as_user_prefix as _as_user_prefix
+from ._local import chown_tree as _chown_tree
+from ._local import ensure_user as _ensure_user
+from ._local import free_port as _free_port
+from ._local import is_root as _is_root
+from ._local import port_free as _port_free
+from ._local import version_key as _vkey
 
 __all__ = [
     "ProvisionError",
@@ -105,8 +112,6 @@ _KNOWN_VERSIONS = ["9.5.4", "9.5.3", "9.5.2", "9.3.2", "9.2.4", "9.2.0",
 CANDIDATE_VERSIONS = _SPECULATIVE_VERSIONS + _KNOWN_VERSIONS
 
 
-class ProvisionError(RuntimeError):
-    """Elasticsearch could not be provisioned or started; the message says why."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -116,12 +121,6 @@ def _log(msg: str) -> None:
         print(f"[esnode] {msg}", file=sys.stderr, flush=True)
 
 
-def _vkey(v: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else 0 for p in re.split(r"[.\-]", v))
-
-
-def _is_root() -> bool:
-    return os.geteuid() == 0
 
 
 def cache_root() -> Path:
@@ -371,36 +370,7 @@ def find_java_home(min_major: int = MIN_JAVA) -> Path:
 
 # --------------------------------------------------------------------------- user
 
-def _ensure_user(name: str) -> pwd.struct_passwd:
-    try:
-        return pwd.getpwnam(name)
-    except KeyError:
-        pass
-    useradd = shutil.which("useradd") or "/usr/sbin/useradd"
-    proc = subprocess.run([useradd, "--system", "--no-create-home", "--user-group",
-                           "--shell", "/usr/sbin/nologin", name],
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    if proc.returncode not in (0, 9):  # 9: already exists (race with another process)
-        raise ProvisionError(f"cannot create system user {name!r}: {proc.stderr.strip() or proc.returncode}")
-    return pwd.getpwnam(name)
 
-
-def _as_user_prefix(pw: pwd.struct_passwd) -> list[str]:
-    setpriv = shutil.which("setpriv")
-    if setpriv:  # exec()s directly: the pid we get is the Elasticsearch launcher itself
-        return [setpriv, f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--init-groups", "--"]
-    runuser = shutil.which("runuser")
-    if runuser:
-        return [runuser, "-u", pw.pw_name, "--"]
-    raise ProvisionError("running as root but neither setpriv nor runuser is available to drop privileges")
-
-
-def _chown_tree(path: Path, uid: int, gid: int) -> None:
-    os.chown(path, uid, gid)
-    for d, dirs, files in os.walk(path):
-        for n in dirs + files:
-            with contextlib.suppress(FileNotFoundError):
-                os.lchown(os.path.join(d, n), uid, gid)
 
 
 def _check_readable_by(prefix: list[str], paths: list[Path]) -> None:
@@ -414,24 +384,6 @@ def _check_readable_by(prefix: list[str], paths: list[Path]) -> None:
 
 # --------------------------------------------------------------------------- node
 
-def _free_port(exclude: set[int] = frozenset()) -> int:
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in exclude:
-            return port
-    raise ProvisionError("could not find a free TCP port")
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
 
 
 def _group_alive(pgid: int) -> bool:
@@ -490,7 +442,7 @@ def _stop_live_nodes() -> None:
                 node.stop(timeout=10)
 
 
-class ElasticsearchNode:
+class ElasticsearchNode(ManagedServer):
     """A single-node Elasticsearch cluster bound to 127.0.0.1.
 
     ``node_dir`` holds ``config/``, ``data/``, ``logs/`` and ``tmp/``; when not given a
@@ -727,17 +679,6 @@ class ElasticsearchNode:
             else:
                 shutil.rmtree(self.data_dir, ignore_errors=True)
         self._closed = True
-
-    def __enter__(self) -> "ElasticsearchNode":
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return (f"ElasticsearchNode(version={self.version or self.requested_version!r}, "

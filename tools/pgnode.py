@@ -48,16 +48,22 @@ import glob
 import json
 import os
 import pwd
-import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import weakref
 from pathlib import Path
+from ._local import ManagedServer, ProvisionError
+from ._local import as_user_prefix as _as_user_prefix
+from ._local import chown_tree as _chown_tree
+from ._local import ensure_user as _ensure_user
+from ._local import free_port as _free_port
+from ._local import is_root as _is_root
+from ._local import port_free as _port_free
+from ._local import version_key as _vkey
 
 __all__ = ["ProvisionError", "PostgresNode", "find_bindir", "provision", "cache_root"]
 
@@ -67,8 +73,6 @@ DEFAULT_DB = "vungbuoc"
 _BINARIES = ("initdb", "pg_ctl", "postgres")
 
 
-class ProvisionError(RuntimeError):
-    """PostgreSQL could not be provisioned or started; the first line says why."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -78,12 +82,6 @@ def _log(msg: str) -> None:
         print(f"[pgnode] {msg}", file=sys.stderr, flush=True)
 
 
-def _is_root() -> bool:
-    return os.geteuid() == 0
-
-
-def _vkey(path: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else 0 for p in re.split(r"[.\-/]", path) if p)
 
 
 def cache_root() -> Path:
@@ -195,50 +193,9 @@ def provision() -> Path:
     return found
 
 
-def _ensure_user(name: str) -> pwd.struct_passwd:
-    with contextlib.suppress(KeyError):
-        return pwd.getpwnam(name)
-    useradd = shutil.which("useradd") or "/usr/sbin/useradd"
-    proc = subprocess.run([useradd, "--system", "--user-group", "--no-create-home", "--home-dir",
-                           "/nonexistent", "--shell", "/usr/sbin/nologin", name],
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    if proc.returncode not in (0, 9):  # 9: already exists (race with another process)
-        raise ProvisionError(f"cannot create system user {name!r}: {proc.stderr.strip() or proc.returncode}")
-    return pwd.getpwnam(name)
 
 
-def _as_user_prefix(pw: pwd.struct_passwd) -> list[str]:
-    setpriv = shutil.which("setpriv")
-    if setpriv:
-        return [setpriv, f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--init-groups", "--"]
-    runuser = shutil.which("runuser")
-    if runuser:
-        return [runuser, "-u", pw.pw_name, "--"]
-    raise ProvisionError("running as root but neither setpriv nor runuser is available to drop privileges")
 
-
-def _chown_tree(path: Path, uid: int, gid: int) -> None:
-    os.chown(path, uid, gid)
-    for d, dirs, files in os.walk(path):
-        for n in dirs + files:
-            with contextlib.suppress(FileNotFoundError):
-                os.lchown(os.path.join(d, n), uid, gid)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
 
 
 def _pid_alive(pid: int | None) -> bool:
@@ -264,7 +221,7 @@ def _stop_live_nodes() -> None:
 
 # --------------------------------------------------------------------------- node
 
-class PostgresNode:
+class PostgresNode(ManagedServer):
     """A throwaway PostgreSQL server bound to 127.0.0.1, with one database created.
 
     ``node_dir`` holds ``data/`` (the cluster), ``run/`` (the unix socket) and
@@ -508,17 +465,6 @@ class PostgresNode:
         if not self.keep and self._own_dir and self.node_dir is not None and not self._closed:
             shutil.rmtree(self.node_dir, ignore_errors=True)
         self._closed = True
-
-    def __enter__(self) -> "PostgresNode":
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return (f"PostgresNode(version={self.version!r}, port={self.port}, "
