@@ -97,3 +97,16 @@ class ManagedServer:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def read_state(path: Path):
+    """The JSON state file a detached server left (None when missing or unreadable)."""
+    import json
+    with contextlib.suppress(OSError, ValueError):
+        return json.loads(path.read_text())
+    return None
+
+
+def cli_dir(arg, default: Path) -> Path:
+    """The node directory a CLI command works on: ``--dir`` or the default."""
+    return Path(arg).resolve() if arg else default

@@ -74,7 +74,7 @@ import weakref
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
-from ._local import ManagedServer, ProvisionError
+from ._local import ManagedServer, ProvisionError, cli_dir, read_state
 from ._local import as_user_prefix as _as_user_prefix
 from ._local import chown_tree as _chown_tree
 from ._local import ensure_user as _ensure_user
@@ -693,13 +693,7 @@ def _default_cli_dir() -> Path:
 
 
 def _read_state(d: Path) -> dict | None:
-    p = d / "esnode.json"
-    if not p.is_file():
-        return None
-    try:
-        return json.loads(p.read_text())
-    except ValueError:
-        return None
+    return read_state(d / "esnode.json")
 
 
 def _mark_stopped(d: Path) -> None:
@@ -738,7 +732,7 @@ def _cmd_fetch(args) -> int:
 
 
 def _cmd_start(args) -> int:
-    d = Path(args.dir).resolve() if args.dir else _default_cli_dir()
+    d = cli_dir(args.dir, _default_cli_dir())
     state = _read_state(d)
     if _state_alive(state):
         print(f"ES_URL={state['url']}")
@@ -761,7 +755,7 @@ def _cmd_start(args) -> int:
 
 
 def _cmd_stop(args) -> int:
-    d = Path(args.dir).resolve() if args.dir else _default_cli_dir()
+    d = cli_dir(args.dir, _default_cli_dir())
     state = _read_state(d)
     if not _state_alive(state):
         _mark_stopped(d)
@@ -774,7 +768,7 @@ def _cmd_stop(args) -> int:
 
 
 def _cmd_status(args) -> int:
-    d = Path(args.dir).resolve() if args.dir else _default_cli_dir()
+    d = cli_dir(args.dir, _default_cli_dir())
     state = _read_state(d)
     if _state_alive(state):
         print(f"ES_URL={state['url']}")

@@ -56,7 +56,7 @@ import tempfile
 import time
 import weakref
 from pathlib import Path
-from ._local import ManagedServer, ProvisionError
+from ._local import ManagedServer, ProvisionError, cli_dir, read_state
 from ._local import as_user_prefix as _as_user_prefix
 from ._local import chown_tree as _chown_tree
 from ._local import ensure_user as _ensure_user
@@ -479,9 +479,7 @@ def _default_cli_dir() -> Path:
 
 
 def _read_state(d: Path) -> dict | None:
-    with contextlib.suppress(OSError, ValueError):
-        return json.loads((d / "pgnode.json").read_text())
-    return None
+    return read_state(d / "pgnode.json")
 
 
 def _cli_node(d: Path, port: int | None = None) -> PostgresNode:
@@ -491,7 +489,7 @@ def _cli_node(d: Path, port: int | None = None) -> PostgresNode:
 
 
 def _cmd_start(args) -> int:
-    d = Path(args.dir).resolve() if args.dir else _default_cli_dir()
+    d = cli_dir(args.dir, _default_cli_dir())
     state = _read_state(d)
     node = _cli_node(d, args.port or (state or {}).get("port"))
     pid = node._read_pid() if (d / "data").is_dir() else None
@@ -510,7 +508,7 @@ def _cmd_start(args) -> int:
 
 
 def _cmd_stop(args) -> int:
-    d = Path(args.dir).resolve() if args.dir else _default_cli_dir()
+    d = cli_dir(args.dir, _default_cli_dir())
     node = _cli_node(d)
     pid = node._read_pid() if (d / "data").is_dir() else None
     if not _pid_alive(pid):
@@ -525,7 +523,7 @@ def _cmd_stop(args) -> int:
 
 
 def _cmd_status(args) -> int:
-    d = Path(args.dir).resolve() if args.dir else _default_cli_dir()
+    d = cli_dir(args.dir, _default_cli_dir())
     state = _read_state(d)
     pid = _cli_node(d)._read_pid() if (d / "data").is_dir() else None
     if state and _pid_alive(pid):
