@@ -27,6 +27,7 @@ setup(
         "scipy>=1.11",
         "gunicorn>=23",
         "elasticsearch>=9,<10",
+        "orjson>=3.10",
         "tqdm>=4.66",
         "apispec>=6.6,<7",
         "Flask-Limiter>=3.8,<5",

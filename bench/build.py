@@ -88,8 +88,9 @@ def iter_projections(size, kind):
 
 
 def embedded_path(size):
-    """The cached embedded index of the corpus of ``size``."""
-    return corpus.cache_dir() / f"embedded-v{corpus.FORMAT}-{size}"
+    """The cached embedded index of the corpus of ``size`` (per corpus and index format)."""
+    from indexer.backends.embedded import FORMAT
+    return corpus.cache_dir() / f"embedded-v{corpus.FORMAT}.{FORMAT}-{size}"
 
 
 def ensure_embedded(size):

@@ -86,7 +86,7 @@ def naive_jobs(docs, body):
     from indexer.text import key
     from matcher import ranking
     profile = ranking.Profile(body["profile"])
-    have, terms, geo = profile.skills, profile.query_terms(), profile.geo()
+    have, terms, geo = profile.skills, profile.query_terms, profile.geo()
     radius = body["profile"].get("max_commute_km")
     district = key(profile.location.get("district")) or None
     scored = []

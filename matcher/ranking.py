@@ -5,10 +5,13 @@ backend, so both backends rank alike.
 """
 import dataclasses
 import datetime as dt
+import functools
 import math
 
+import numpy as np
+
 from indexer.backends import CandidateQuery
-from indexer.backends.base import haversine_km
+from indexer.backends.base import EARTH_RADIUS_KM
 from indexer.taxonomy import default_taxonomy
 from indexer.text import tokens
 from indexer.vocab import education_rank, occupation_label
@@ -29,15 +32,15 @@ STOPWORDS = set("va cua co cac nhung mot la o tai cho voi tu den duoc khong nam 
                 "nguoi the nay do da se thi ma neu khi ve tren duoi trong ngoai".split())
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(eq=False)
 class Profile:
     """A validated profile (matcher.schemas.ProfileSchema output) prepared for matching."""
 
     data: dict
 
-    @property
+    @functools.cached_property
     def skills(self):
-        return set(self.data.get("skill_ids", []))
+        return frozenset(self.data.get("skill_ids", []))
 
     @property
     def location(self):
@@ -50,6 +53,7 @@ class Profile:
                  *(taxonomy.label(s) for s in self.data.get("skill_ids", []))]
         return " ".join(p for p in parts if p)
 
+    @functools.cached_property
     def query_terms(self):
         """Folded syllables that carry meaning, for stage-2 text relevance.
 
@@ -61,7 +65,7 @@ class Profile:
                  *(taxonomy.label(s) for s in self.data.get("skill_ids", [])),
                  *(occupation_label(c) for c in self.data.get("desired_occupations", []))]
         text = " ".join(p for p in parts if p) or self.data.get("experience") or ""
-        return {t for t in tokens(text) if t not in STOPWORDS and len(t) > 1}
+        return frozenset(t for t in tokens(text) if t not in STOPWORDS and len(t) > 1)
 
     def geo(self):
         """(lat, lon) or None."""
@@ -86,27 +90,64 @@ def _query(profile, kind, skills, limit, today, offence=None):
                           today=today, offence=offence, limit=limit, **_area_filters(profile))
 
 
-def _distance(profile, doc):
+def _distances(profile, docs):
+    """Distance in km (rounded to 0.1) from the profile's home to each doc, or None.
+
+    Computed for all candidates at once with the same haversine as ``haversine_km``.
+    """
     geo = profile.geo()
-    if not geo or doc.get("lat") is None:
-        return None
-    return round(haversine_km(geo[0], geo[1], doc["lat"], doc["lon"]), 1)
+    if not geo:
+        return [None] * len(docs)
+    lat = np.array([np.nan if d.get("lat") is None else d["lat"] for d in docs])
+    lon = np.array([np.nan if d.get("lon") is None else d["lon"] for d in docs])
+    p1, p2 = math.radians(geo[0]), np.radians(lat)
+    a = (np.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * np.cos(p2) * np.sin(np.radians(lon - geo[1]) / 2) ** 2)
+    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+    return [None if math.isnan(v) else round(v, 1) for v in km.tolist()]
 
 
-def _distance_score(distance, radius):
-    if distance is None:
-        return 0.5
-    if radius:
-        return max(0.0, 1.0 - distance / radius)
-    return math.exp(-distance / 30.0)
+def _distance_scores(distances, radius):
+    out = np.full(len(distances), 0.5)
+    known = [i for i, v in enumerate(distances) if v is not None]
+    if known:
+        km = np.array([distances[i] for i in known])
+        out[known] = np.maximum(0.0, 1.0 - km / radius) if radius else np.exp(-km / 30.0)
+    return out
 
 
-def _text_score(terms, doc):
+def _text_scores(terms, docs):
     if not terms:
-        return 0.0
-    title = terms.intersection(doc.get("title_terms", []))
-    body = terms.intersection(doc.get("body_terms", []))
-    return (2 * len(title) + len(body)) / (3 * len(terms))
+        return np.zeros(len(docs))
+    n = 3 * len(terms)
+    inter = terms.intersection
+    return np.array([(2 * len(inter(d.get("title_terms") or ())) + len(inter(d.get("body_terms") or ()))) / n
+                     for d in docs])
+
+
+def _occupation_scores(desired, docs):
+    memo = {}
+    out = []
+    for d in docs:
+        code = d.get("occupation_code")
+        if code not in memo:
+            memo[code] = _occupation_match(desired, code)
+        out.append(memo[code])
+    return np.array(out)
+
+
+def _education_gaps(edu, docs):
+    if edu is None:
+        return np.zeros(len(docs), bool)
+    return np.array([education_rank(d.get("min_education")) > edu for d in docs], bool)
+
+
+def _ranked(scores, docs, limit):
+    """Indices of ``docs`` by score (rounded to 4 places) then ID, the best ``limit``."""
+    scores = np.round(np.maximum(scores, 0.0), 4)
+    ids = np.array([d["id"] for d in docs])
+    order = np.lexsort((ids, -scores))[:limit]
+    return [(int(i), float(scores[i])) for i in order]
 
 
 def _occupation_match(desired, code):
@@ -135,56 +176,40 @@ def _labelled(ids, lang):
 def rank_jobs(profile, candidates, lang="vi", limit=None):
     """Score and explain job candidates; returns dicts sorted best first.
 
-    With ``limit``, only the best ``limit`` are explained and returned (the same as
-    slicing the full list, without building explanations that would be dropped).
+    Every candidate is scored (numbers for all of them at once where they are numbers);
+    only the best ``limit`` are explained and returned, the same as slicing the full list.
     """
-    data, have, terms = profile.data, profile.skills, profile.query_terms()
+    docs = [c.source for c in candidates]
+    if not docs:
+        return []
+    data, have, terms = profile.data, profile.skills, profile.query_terms
     radius, min_pay = data.get("max_commute_km"), data.get("min_monthly_pay_vnd")
     want_shifts = set(data.get("shifts") or [])
     edu = education_rank(data.get("education")) if data.get("education") else None
     licences = set(data.get("licences") or [])
-    desired = data.get("desired_occupations", [])
-    occupation_of = {}
-    scored = []
-    for cand in candidates:
-        doc = cand.source
-        required, preferred = doc.get("skills", []), doc.get("preferred_skills", [])
-        matched = [s for s in required if s in have]
-        missing = [s for s in required if s not in have]
-        coverage = len(matched) / len(required) if required else 0.5
-        pref = (sum(s in have for s in preferred) / len(preferred)) if preferred else 0.0
-        distance = _distance(profile, doc)
-        pay_max = doc.get("pay_max_month") or doc.get("pay_min_month")
-        if min_pay and pay_max:
-            pay_fit = round(min(1.0, pay_max / min_pay), 2)
-        else:
-            pay_fit = None
-        shifts = set(doc.get("shifts") or [])
-        if want_shifts and shifts:
-            shift_fit = bool(want_shifts & shifts or "flexible" in shifts | want_shifts)
-        else:
-            shift_fit = None
-        missing_licences = [c for c in doc.get("licences_required", []) if c not in licences]
-        edu_gap = edu is not None and education_rank(doc.get("min_education")) > edu
-        code = doc.get("occupation_code")
-        if code not in occupation_of:
-            occupation_of[code] = _occupation_match(desired, code)
-        parts = {
-            "coverage": coverage, "preferred": pref, "text": _text_score(terms, doc),
-            "occupation": occupation_of[code],
-            "distance": _distance_score(distance, radius),
-            "pay": 0.5 if pay_fit is None else pay_fit ** 2,
-            "shift": 0.5 if shift_fit is None else float(shift_fit),
-        }
-        score = sum(JOB_WEIGHTS[k] * v for k, v in parts.items())
-        score -= PENALTY_LICENCE * len(missing_licences) + PENALTY_EDUCATION * edu_gap
-        scored.append((round(max(score, 0.0), 4), doc["id"], doc, matched, missing, distance,
-                       pay_fit, shift_fit, missing_licences, edu_gap, parts["occupation"]))
-    scored.sort(key=lambda r: (-r[0], r[1]))
+    distances = _distances(profile, docs)
+    occupation = _occupation_scores(data.get("desired_occupations", []), docs)
+    edu_gap = _education_gaps(edu, docs)
+    coverage, preferred, pay, shift, n_licences = [], [], [], [], []
+    for doc in docs:
+        required, pref = doc.get("skills") or (), doc.get("preferred_skills") or ()
+        coverage.append(len(have.intersection(required)) / len(required) if required else 0.5)
+        preferred.append(len(have.intersection(pref)) / len(pref) if pref else 0.0)
+        fit = _pay_fit(min_pay, doc)
+        pay.append(0.5 if fit is None else fit ** 2)
+        fit = _shift_fit(want_shifts, doc)
+        shift.append(0.5 if fit is None else float(fit))
+        n_licences.append(sum(c not in licences for c in doc.get("licences_required") or ()))
+    w = JOB_WEIGHTS
+    scores = (w["coverage"] * np.array(coverage) + w["preferred"] * np.array(preferred)
+              + w["text"] * _text_scores(terms, docs) + w["occupation"] * occupation
+              + w["distance"] * _distance_scores(distances, radius) + w["pay"] * np.array(pay)
+              + w["shift"] * np.array(shift)
+              - PENALTY_LICENCE * np.array(n_licences) - PENALTY_EDUCATION * edu_gap)
     out = []
-    for (score, _id, doc, matched, missing, distance, pay_fit, shift_fit, missing_licences,
-         edu_gap, occupation) in scored[:limit]:
-        preferred = doc.get("preferred_skills", [])
+    for i, score in _ranked(scores, docs, limit):
+        doc = docs[i]
+        required, preferred = doc.get("skills") or [], doc.get("preferred_skills") or []
         out.append({
             "id": doc["id"], "title": doc["title"], "partner": doc.get("partner_name"),
             "partner_id": doc.get("partner_id"), "score": score,
@@ -193,18 +218,35 @@ def rank_jobs(profile, candidates, lang="vi", limit=None):
             "location": {k: doc.get(k) for k in ("province", "district", "ward", "lat", "lon")},
             "monthly_pay_vnd": [doc.get("pay_min_month"), doc.get("pay_max_month")],
             "reasons": {
-                "matched_skills": _labelled(matched, lang),
-                "missing_skills": _labelled(missing, lang),
+                "matched_skills": _labelled([s for s in required if s in have], lang),
+                "missing_skills": _labelled([s for s in required if s not in have], lang),
                 "matched_preferred_skills": _labelled([s for s in preferred if s in have], lang),
-                "distance_km": distance,
-                "pay_fit": pay_fit,
-                "shift_fit": shift_fit,
-                "missing_licences": missing_licences,
-                "education_below_requirement": edu_gap,
-                "occupation_match": occupation > 0,
+                "distance_km": distances[i],
+                "pay_fit": _pay_fit(min_pay, doc),
+                "shift_fit": _shift_fit(want_shifts, doc),
+                "missing_licences": [c for c in doc.get("licences_required") or []
+                                     if c not in licences],
+                "education_below_requirement": bool(edu_gap[i]),
+                "occupation_match": bool(occupation[i] > 0),
             },
         })
     return out
+
+
+def _pay_fit(min_pay, doc):
+    pay_max = doc.get("pay_max_month") or doc.get("pay_min_month")
+    return round(min(1.0, pay_max / min_pay), 2) if min_pay and pay_max else None
+
+
+def _shift_fit(want, doc):
+    shifts = doc.get("shifts")
+    if not (want and shifts):
+        return None
+    return "flexible" in want or "flexible" in shifts or not want.isdisjoint(shifts)
+
+
+def _next_start(doc, iso):
+    return next((d for d in doc.get("start_dates") or () if d >= iso), None)
 
 
 def rank_courses(profile, candidates, gaps, today, occupations=(), lang="vi", limit=None):
@@ -212,62 +254,59 @@ def rank_courses(profile, candidates, gaps, today, occupations=(), lang="vi", li
 
     ``occupations`` are the codes the person aims at (desired, and those of the best
     jobs); a course for one of them, or deepening a skill the person has, is related.
-    With ``limit``, only the best ``limit`` are explained and returned.
+    A course that is none of these, nor close enough in text, is dropped. With
+    ``limit``, only the best ``limit`` are explained and returned.
     """
-    data, terms, have = profile.data, profile.query_terms(), profile.skills
+    data, terms, have = profile.data, profile.query_terms, profile.skills
+    all_docs = [c.source for c in candidates]
+    occupation = _occupation_scores(occupations, all_docs)
+    text = _text_scores(terms, all_docs)
+    keep = [i for i, doc in enumerate(all_docs)
+            if occupation[i] or text[i] >= MIN_COURSE_TEXT
+            or not (gaps.keys() | have).isdisjoint(doc.get("skills") or ())]
+    if not keep:
+        return []
+    docs, occupation, text = [all_docs[i] for i in keep], occupation[keep], text[keep]
     radius = data.get("max_commute_km")
     edu = education_rank(data.get("education")) if data.get("education") else None
     total = sum(gaps.values()) or 1
     iso = today.isoformat()
-    occupation_of = {}
-    scored = []
-    for cand in candidates:
-        doc = cand.source
-        teaches = [s for s in doc.get("skills", []) if s in gaps]
-        deepens = [s for s in doc.get("skills", []) if s in have]
-        code = doc.get("occupation_code")
-        if code not in occupation_of:
-            occupation_of[code] = _occupation_match(occupations, code)
-        occupation = occupation_of[code]
-        text_score = _text_score(terms, doc)
-        if not (teaches or deepens or occupation or text_score >= MIN_COURSE_TEXT):
-            continue
-        distance = _distance(profile, doc)
-        upcoming = [d for d in doc.get("start_dates", []) if d >= iso]
-        next_start = upcoming[0] if upcoming else None
-        if next_start:
-            wait = (dt.date.fromisoformat(next_start) - today).days
-            start_score = max(0.0, 1.0 - wait / 180)
-        else:
-            start_score = 0.3
-        funding, cost = doc.get("funding"), doc.get("cost_vnd") or 0
-        cost_score = 1.0 if funding == "free" or not cost else (
-            0.8 if funding == "state_supported" else max(0.0, 1.0 - cost / 15_000_000))
-        edu_gap = edu is not None and education_rank(doc.get("min_education")) > edu
-        parts = {"teaches": sum(gaps[s] for s in teaches) / total if gaps else 0.0,
-                 "related": min(1.0, len(deepens) / 2), "occupation": occupation,
-                 "text": text_score, "distance": _distance_score(distance, radius),
-                 "cost": cost_score, "start": start_score}
-        score = sum(COURSE_WEIGHTS[k] * v for k, v in parts.items()) - PENALTY_EDUCATION * edu_gap
-        scored.append((round(max(score, 0.0), 4), doc["id"], doc, teaches, deepens, occupation,
-                       distance, cost, funding, next_start, edu_gap))
-    scored.sort(key=lambda r: (-r[0], r[1]))
+    distances = _distances(profile, docs)
+    teaches, related, cost, start = [], [], [], []
+    for doc in docs:
+        skills = doc.get("skills") or ()
+        teaches.append(sum(gaps.get(s, 0) for s in skills) / total)
+        related.append(min(1.0, len(have.intersection(skills)) / 2))
+        next_start = _next_start(doc, iso)
+        start.append(max(0.0, 1.0 - (dt.date.fromisoformat(next_start) - today).days / 180)
+                     if next_start else 0.3)
+        funding, price = doc.get("funding"), doc.get("cost_vnd") or 0
+        cost.append(1.0 if funding == "free" or not price else (
+            0.8 if funding == "state_supported" else max(0.0, 1.0 - price / 15_000_000)))
+    w = COURSE_WEIGHTS
+    scores = (w["teaches"] * np.array(teaches) + w["related"] * np.array(related)
+              + w["occupation"] * occupation + w["text"] * text
+              + w["distance"] * _distance_scores(distances, radius)
+              + w["cost"] * np.array(cost) + w["start"] * np.array(start)
+              - PENALTY_EDUCATION * _education_gaps(edu, docs))
     out = []
-    for (score, _id, doc, teaches, deepens, occupation, distance, cost, funding, next_start,
-         edu_gap) in scored[:limit]:
+    for i, score in _ranked(scores, docs, limit):
+        doc = docs[i]
+        skills = doc.get("skills") or []
         out.append({
             "id": doc["id"], "title": doc["title"], "partner": doc.get("partner_name"),
             "partner_id": doc.get("partner_id"), "score": score,
             "level": doc.get("level"),
             "location": {k: doc.get(k) for k in ("province", "district", "ward", "lat", "lon")},
             "reasons": {
-                "teaches_missing_skills": _labelled(teaches, lang),
-                "builds_on_skills": _labelled(deepens, lang),
-                "occupation_match": occupation > 0,
-                "distance_km": distance,
-                "cost_vnd": cost, "funding": funding,
-                "next_start": next_start, "duration_weeks": doc.get("duration_weeks"),
-                "education_below_requirement": edu_gap,
+                "teaches_missing_skills": _labelled([s for s in skills if s in gaps], lang),
+                "builds_on_skills": _labelled([s for s in skills if s in have], lang),
+                "occupation_match": bool(occupation[i] > 0),
+                "distance_km": distances[i],
+                "cost_vnd": doc.get("cost_vnd") or 0, "funding": doc.get("funding"),
+                "next_start": _next_start(doc, iso), "duration_weeks": doc.get("duration_weeks"),
+                "education_below_requirement": bool(
+                    edu is not None and education_rank(doc.get("min_education")) > edu),
             },
         })
     return out

@@ -1,40 +1,57 @@
 """The embedded backend: an in-process sparse index, persisted under the data directory.
 
-Layout of ``<path>/<kind>/``: ``CURRENT`` names the generation; ``snap-<gen>.npz`` and
-``snap-<gen>.pkl`` hold a snapshot; ``log-<gen>.jsonl`` appends every upsert and delete
-since. Writers serialise on ``LOCK`` (flock); readers — every gunicorn worker — check
-``CURRENT`` and the log's size before each search and replay what they have not seen,
-so all workers and the CLI agree without a server. When the log grows, the writer
-compacts it into a new snapshot.
+Layout of ``<path>/<kind>/``: ``CURRENT`` names the generation; the directory
+``snap-<gen>/`` holds a snapshot (one ``.npy`` file per array, the projections as JSON
+in ``sources.bin``, ``meta.json``); ``log-<gen>.jsonl`` appends every upsert and
+delete since. Writers serialise on ``LOCK`` (flock); readers — every gunicorn worker —
+check ``CURRENT`` and the log's size before each search and replay what they have not
+seen, so all workers and the CLI agree without a server. When the log grows, the
+writer compacts it into a new snapshot.
+
+A snapshot is memory-mapped, not read: the posting lists (CSC matrices as raw arrays)
+and the projections stay in the page cache, shared by all workers, and a search
+touches only the columns of its terms and the rows it returns. Projections are
+decoded on first use into a bounded cache. Rows written since the snapshot (the
+delta) live in memory.
 
 Scoring is BM25 over hashed terms (folded syllables and syllable bigrams) plus skill
 IDs weighted by their inverse document frequency, computed only on the columns of
-the query's terms.
+the query's terms. The BM25 term weights are stored in the snapshot (the average
+document length is frozen when it is written), so a query slices columns and
+multiplies by the IDFs.
 """
 import datetime as dt
 import fcntl
+import functools
 import json
+import mmap
 import os
-import pickle
+import shutil
 import sys
 from pathlib import Path
 
 import numpy as np
+import orjson
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.utils import murmurhash3_32
 
 from ..text import key, terms
 from ..vocab import codes
 from .base import EARTH_RADIUS_KM, KINDS, BackendError, Candidate, SearchBackend
 
+FORMAT = 2
 N_FEATURES = 2 ** 20
 SKILL_WEIGHT = 2.0
 PREFERRED_WEIGHT = 0.5
+K1, B = 1.2, 0.75
 _DAY0 = dt.date(1970, 1, 1)
 _NO_START, _NO_END = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+# Per-row arrays (kept in memory: filters read them whole, and ``live`` changes).
 _ARRAYS = ("ids", "versions", "live", "open", "vfrom", "vthrough", "prov", "dist", "lat", "lon",
            "offences", "doclen")
-DELTA_MERGE_ROWS = 20_000
+# Decoded projections kept per process; beyond this, the oldest half is dropped.
+SOURCE_CACHE = 200_000
 
 
 def _hasher():
@@ -43,6 +60,16 @@ def _hasher():
 
 
 _HASH = _hasher()
+
+
+@functools.lru_cache(maxsize=100_000)
+def _column(feature):
+    """The column of one feature: what ``HashingVectorizer`` computes, for a query."""
+    return abs(murmurhash3_32(feature, seed=0)) % N_FEATURES
+
+
+def _columns(features):
+    return np.unique(np.fromiter((_column(f) for f in features), np.int64))
 
 
 def _days(iso):
@@ -63,33 +90,81 @@ def _skill_features(doc):
             [f"sk:{s}" for s in doc.get("preferred_skills", [])])
 
 
+def _unit(lat, lon):
+    """Unit vectors of points on the sphere (NaN where the coordinates are)."""
+    p, q = np.radians(lat), np.radians(lon)
+    return np.stack([np.cos(p) * np.cos(q), np.cos(p) * np.sin(q), np.sin(p)])
+
+
+class _Postings:
+    """Posting lists as CSC matrices (rows × hashed features) over raw arrays, which
+    are memory-mapped for a snapshot: ``tf`` holds the term frequencies (skill
+    strengths for the skill matrix) and ``weights`` the BM25 term weights (text only)."""
+
+    def __init__(self, indptr, indices, data, n_rows, weights=None):
+        shape = (n_rows, N_FEATURES)
+        # Built without copying: the index arrays already have the dtype scipy wants.
+        self.tf = sp.csc_matrix((data, indices, indptr), shape=shape, copy=False)
+        self.weights = (None if weights is None else
+                        sp.csc_matrix((weights, indices, indptr), shape=shape, copy=False))
+
+    @classmethod
+    def of(cls, matrix, weights=None):
+        matrix = matrix.tocsc()
+        dtype = _index_dtype(matrix.nnz)
+        return cls(matrix.indptr.astype(dtype), matrix.indices.astype(dtype),
+                   matrix.data.astype(np.float32), matrix.shape[0], weights)
+
+    def matrix(self):
+        """The term frequencies, copied into memory."""
+        return self.tf.copy()
+
+    def columns(self, cols, weighted):
+        """The columns ``cols`` (BM25 weights or term frequencies) as a CSC matrix."""
+        return (self.weights if weighted else self.tf)[:, cols]
+
+
+def _index_dtype(nnz):
+    """The index dtype scipy uses for a matrix with ``nnz`` entries (so it copies nothing)."""
+    return np.int32 if nnz < np.iinfo(np.int32).max else np.int64
+
+
+def _bm25(tf, doclen, avgdl):
+    """BM25 term weights of the term-frequency matrix ``tf`` (CSC) for these lengths."""
+    tf = tf.tocsc()
+    norm = (K1 * (1 - B + B * doclen / avgdl)).astype(np.float32)
+    data = tf.data.astype(np.float32)
+    return data * np.float32(K1 + 1) / (data + norm[tf.indices])
+
+
 class _Segmented:
-    """Rows of one kind: a compact main matrix plus a small delta of recent rows."""
+    """Rows of one kind: a memory-mapped snapshot plus the delta of rows written since."""
 
     def __init__(self):
         self.gen, self.log_offset, self.log_ops = 0, 0, 0
         self.codes = {}
-        self.sources = []
         self.row_of = {}
-        n = 0
         self.a = {
-            "ids": np.zeros(n, np.int64), "versions": np.zeros(n, np.int64),
-            "live": np.zeros(n, bool), "open": np.zeros(n, bool),
-            "vfrom": np.zeros(n, np.int32), "vthrough": np.zeros(n, np.int32),
-            "prov": np.zeros(n, np.int32), "dist": np.zeros(n, np.int32),
-            "lat": np.zeros(n, np.float64), "lon": np.zeros(n, np.float64),
-            "offences": np.zeros(n, np.int32), "doclen": np.zeros(n, np.float32),
+            "ids": np.zeros(0, np.int64), "versions": np.zeros(0, np.int64),
+            "live": np.zeros(0, bool), "open": np.zeros(0, bool),
+            "vfrom": np.zeros(0, np.int32), "vthrough": np.zeros(0, np.int32),
+            "prov": np.zeros(0, np.int32), "dist": np.zeros(0, np.int32),
+            "lat": np.zeros(0, np.float64), "lon": np.zeros(0, np.float64),
+            "offences": np.zeros(0, np.int32), "doclen": np.zeros(0, np.float32),
         }
-        self.X = sp.csc_matrix((0, N_FEATURES), dtype=np.float32)
-        self.S = sp.csc_matrix((0, N_FEATURES), dtype=np.float32)
-        self.delta_X, self.delta_S = [], []
-        self._delta = None
+        self.xyz = np.zeros((3, 0))
+        # The snapshot: postings, projections (JSON, by offsets) and the frozen avgdl.
+        self.n_main = 0
+        self.main_x = self.main_s = None
+        self.blob, self.offsets = b"", np.zeros(1, np.int64)
+        self.avgdl = None
+        self._cache = {}
+        # The delta: hashed rows and projections appended since the snapshot.
+        self.delta_x, self.delta_s, self.delta_docs = [], [], {}
+        self._delta = self._delta_key = None
         # Bumped by every change of the rows; keys the per-state caches.
         self.rev = 0
-        self._stats_key = self._stats_val = None
-        self._w_main_key = self._w_delta_key = None
-        self._w_main = self._w_delta = None
-        self._avgdl = 1.0
+        self._masks = {}
 
     # -- building ---------------------------------------------------------------------
 
@@ -97,6 +172,9 @@ class _Segmented:
         if not value:
             return 0
         return self.codes.setdefault(value, len(self.codes) + 1)
+
+    def __len__(self):
+        return len(self.a["ids"])
 
     def append(self, docs):
         """Add rows for ``docs``; rows for IDs already present are marked dead first."""
@@ -106,13 +184,12 @@ class _Segmented:
         for doc in docs:
             old = self.row_of.pop(doc["id"], None)
             if old is not None:
-                self.a["live"][old] = False
-                self.sources[old] = None
+                self._kill(old)
         text = _HASH.transform(_doc_terms(d) for d in docs).tocsr()
         req, pref = zip(*(_skill_features(d) for d in docs))
         skills = _HASH.transform(req) + PREFERRED_WEIGHT * _HASH.transform(pref)
         skills.data = np.minimum(skills.data, 1.0)
-        start = len(self.sources)
+        start = len(self)
         new = {
             "ids": np.array([d["id"] for d in docs], np.int64),
             "versions": np.array([d["version"] for d in docs], np.int64),
@@ -130,103 +207,140 @@ class _Segmented:
         }
         for name in _ARRAYS:
             self.a[name] = np.concatenate([self.a[name], new[name]])
+        self.xyz = np.concatenate([self.xyz, _unit(new["lat"], new["lon"])], axis=1)
         for i, doc in enumerate(docs):
             self.row_of[doc["id"]] = start + i
-            self.sources.append({sys.intern(k): _shared(v) for k, v in doc.items()
-                                 if k != "search_text"})
-        self.delta_X.append(text)
-        self.delta_S.append(skills.tocsr())
-        self._delta = None
-        if sum(m.shape[0] for m in self.delta_X) >= DELTA_MERGE_ROWS:
-            self.merge()
+            self.delta_docs[start + i] = _shared(doc)
+        self.delta_x.append(text)
+        self.delta_s.append(skills.tocsr())
+
+    def _kill(self, row):
+        self.a["live"][row] = False
+        self.delta_docs.pop(row, None)
+        self._cache.pop(row, None)
 
     def remove(self, doc_id):
         """Mark the row of ``doc_id`` dead."""
         self.rev += 1
         row = self.row_of.pop(doc_id, None)
         if row is not None:
-            self.a["live"][row] = False
-            self.sources[row] = None
+            self._kill(row)
 
-    def merge(self):
-        """Fold the delta rows into the main matrices."""
-        if self.delta_X:
-            self.X = sp.vstack([self.X, *self.delta_X]).tocsc()
-            self.S = sp.vstack([self.S, *self.delta_S]).tocsc()
-            self.delta_X, self.delta_S, self._delta = [], [], None
+    def source(self, row):
+        """The projection of ``row`` (decoded from the snapshot on first use)."""
+        doc = self.delta_docs.get(row) or self._cache.get(row)
+        if doc is None:
+            doc = _shared(orjson.loads(self.blob[self.offsets[row]:self.offsets[row + 1]]))
+            if len(self._cache) >= SOURCE_CACHE:
+                for old in list(self._cache)[:SOURCE_CACHE // 2]:
+                    del self._cache[old]
+            self._cache[row] = doc
+        return doc
 
-    def compacted(self):
-        """A copy without dead rows, merged (what a snapshot stores)."""
-        self.merge()
+    def _delta_parts(self):
+        """The delta as (text postings with BM25 weights, skill postings), cached per write."""
+        if not self.delta_x:
+            return None
+        if self._delta_key != self.rev:
+            text = sp.vstack(self.delta_x).tocsc()
+            doclen = self.a["doclen"][self.n_main:]
+            avgdl = self.avgdl or float(doclen.mean()) or 1.0
+            self._delta = (_Postings.of(text, _bm25(text, doclen, avgdl)),
+                           _Postings.of(sp.vstack(self.delta_s)))
+            self._delta_key = self.rev
+        return self._delta
+
+    def parts(self):
+        """(row offset, text postings, skill postings) of the snapshot and of the delta."""
+        out = [(0, self.main_x, self.main_s)] if self.n_main else []
+        delta = self._delta_parts()
+        if delta:
+            out.append((self.n_main, *delta))
+        return out
+
+    # -- snapshots --------------------------------------------------------------------
+
+    def write(self, directory):
+        """Write the live rows, compacted, as a snapshot into ``directory``."""
         keep = np.flatnonzero(self.a["live"])
-        out = _Segmented()
-        out.codes = dict(self.codes)
-        out.a = {name: arr[keep] for name, arr in self.a.items()}
-        out.X = self.X[keep].tocsc() if len(keep) else out.X
-        out.S = self.S[keep].tocsc() if len(keep) else out.S
-        out.sources = [self.sources[i] for i in keep]
-        out.row_of = {int(doc_id): i for i, doc_id in enumerate(out.a["ids"])}
-        return out
+        main, delta = keep[keep < self.n_main], keep[keep >= self.n_main]
+        blocks_x, blocks_s = [], []
+        if len(main):
+            blocks_x.append(self.main_x.matrix()[main])
+            blocks_s.append(self.main_s.matrix()[main])
+        if len(delta):
+            blocks_x.append(sp.vstack(self.delta_x).tocsr()[delta - self.n_main])
+            blocks_s.append(sp.vstack(self.delta_s).tocsr()[delta - self.n_main])
+        empty = sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
+        text = sp.vstack(blocks_x or [empty]).tocsc()
+        skills = sp.vstack(blocks_s or [empty]).tocsc()
+        rows = {name: arr[keep] for name, arr in self.a.items()}
+        avgdl = float(rows["doclen"].mean()) if len(keep) else 1.0
+        directory.mkdir(parents=True)
+        xt, st = _index_dtype(text.nnz), _index_dtype(skills.nnz)
+        arrays = {**rows, "x_indptr": text.indptr.astype(xt), "x_indices": text.indices.astype(xt),
+                  "x_data": text.data.astype(np.float32),
+                  "x_weights": _bm25(text, rows["doclen"], avgdl),
+                  "s_indptr": skills.indptr.astype(st), "s_indices": skills.indices.astype(st),
+                  "s_data": skills.data.astype(np.float32)}
+        for name, arr in arrays.items():
+            np.save(directory / f"{name}.npy", arr)
+        offsets = [0]
+        with open(directory / "sources.bin", "wb") as fh:
+            for row in keep.tolist():
+                if row < self.n_main:
+                    raw = self.blob[self.offsets[row]:self.offsets[row + 1]]
+                else:
+                    raw = orjson.dumps(self.delta_docs[row])
+                fh.write(raw)
+                offsets.append(offsets[-1] + len(raw))
+        np.save(directory / "offsets.npy", np.array(offsets, np.int64))
+        meta = {"format": FORMAT, "rows": int(len(keep)), "avgdl": avgdl, "codes": self.codes}
+        (directory / "meta.json").write_text(json.dumps(meta, ensure_ascii=False))
 
-    def segments(self):
-        """(offset, X, S) of the main matrices and of the delta."""
-        out = [(0, self.X, self.S)]
-        if self.delta_X:
-            if self._delta is None:
-                self._delta = (sp.vstack(self.delta_X).tocsc(), sp.vstack(self.delta_S).tocsc())
-            out.append((self.X.shape[0], *self._delta))
-        return out
+    @classmethod
+    def read(cls, directory):
+        """Open the snapshot in ``directory`` (memory-mapped)."""
+        seg = cls()
+        meta = json.loads((directory / "meta.json").read_text())
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"snapshot format {meta.get('format')}, expected {FORMAT}")
+
+        def mapped(name):
+            return np.load(directory / f"{name}.npy", mmap_mode="r")
+
+        seg.a = {name: np.load(directory / f"{name}.npy") for name in _ARRAYS}
+        seg.xyz = _unit(seg.a["lat"], seg.a["lon"])
+        seg.n_main = n = meta["rows"]
+        seg.avgdl, seg.codes = meta["avgdl"], meta["codes"]
+        seg.main_x = _Postings(mapped("x_indptr"), mapped("x_indices"), mapped("x_data"), n,
+                               mapped("x_weights"))
+        seg.main_s = _Postings(mapped("s_indptr"), mapped("s_indices"), mapped("s_data"), n)
+        seg.offsets = np.load(directory / "offsets.npy")
+        with open(directory / "sources.bin", "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            seg.blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        seg.row_of = dict(zip(seg.a["ids"].tolist(), range(n)))
+        return seg
 
     # -- searching --------------------------------------------------------------------
 
-    def _stats(self):
-        """(live rows, all rows live?), cached until a write."""
-        key = (self.rev, len(self.sources))
-        if self._stats_key != key:
-            live = self.a["live"]
-            self._stats_val = (max(int(live.sum()), 1), bool(live.all()))
-            self._stats_key = key
-        return self._stats_val
-
-    def _weighted(self, k1, b):
-        """Segments as (offset, BM25-weighted text matrix, skill matrix).
-
-        The BM25 term weights are computed once per matrix, with the average document
-        length frozen when the main matrix was built (it changes on merge, compaction
-        and load), so a query only slices columns and multiplies by the IDFs.
-        """
-        segs = self.segments()
-        main_key = (id(self.X), self.X.shape, self.X.nnz, k1, b)
-        if self._w_main_key != main_key or self.X.shape[0] == 0:
-            live = self.a["live"]
-            self._avgdl = float(self.a["doclen"][live].mean()) if live.any() else 1.0
-            self._w_main = _bm25(self.X, self.a["doclen"], 0, self._avgdl, k1, b)
-            self._w_main_key = main_key
-        out = [(0, self._w_main, self.S)]
-        if len(segs) > 1:
-            off, delta_x, delta_s = segs[1]
-            delta_key = (id(delta_x), delta_x.shape, delta_x.nnz, main_key, self._avgdl)
-            if self._w_delta_key != delta_key:
-                self._w_delta = _bm25(delta_x, self.a["doclen"], off, self._avgdl, k1, b)
-                self._w_delta_key = delta_key
-            out.append((off, self._w_delta, delta_s))
-        return out
-
-    def score(self, text_cols, skill_cols, eligible, k1=1.2, b=0.75):
+    def score(self, text_cols, skill_cols, eligible):
         """BM25 over ``text_cols`` plus weighted skill matches, as (rows, scores).
 
         Only rows where ``eligible`` is true keep a score; document frequencies count
         every live row, so scores do not depend on the filters.
         """
-        n_rows = len(self.sources)
         live = self.a["live"]
-        n_live, all_live = self._stats()
-        scores = np.zeros(n_rows, np.float64)
-        segs = self._weighted(k1, b)
+        n_live = self._mask("n_live", lambda: max(int(live.sum()), 1))
+        all_live = n_live == len(self)
+        # float32 throughout: a float64 vector would make scipy copy the sliced columns.
+        scores = np.zeros(len(self), np.float32)
         for cols, which, weight in ((text_cols, 1, 1.0), (skill_cols, 2, SKILL_WEIGHT)):
             if len(cols) == 0:
                 continue
-            subs = [(seg[0], seg[which][:, cols]) for seg in segs]
+            subs = [(part[0], part[which].columns(cols, weighted=which == 1))
+                    for part in self.parts()]
             # Document frequency over live rows only: dead rows wait for compaction.
             if all_live:
                 df = sum(np.diff(sub.indptr) for _, sub in subs)
@@ -234,63 +348,61 @@ class _Segmented:
                 df = sum(np.bincount(np.repeat(np.arange(len(cols)), np.diff(sub.indptr)),
                                      weights=live[sub.indices + off], minlength=len(cols))
                          for off, sub in subs)
-            idf = np.log1p((n_live - df + 0.5) / (df + 0.5))
+            idf = (weight * np.log1p((n_live - df + 0.5) / (df + 0.5))).astype(np.float32)
             for off, sub in subs:
-                scores[off:off + sub.shape[0]] += weight * (sub @ idf)
+                scores[off:off + sub.shape[0]] += sub @ idf
         scores[~eligible] = 0.0
         rows = np.flatnonzero(scores > 0)
         return rows, scores[rows]
+
+    def _mask(self, name, compute):
+        """A filter mask over all rows, cached until the rows change."""
+        hit = self._masks.get(name)
+        if hit is None or hit[0] != self.rev:
+            if len(self._masks) > 64:
+                self._masks.clear()
+            hit = self._masks[name] = (self.rev, compute())
+        return hit[1]
 
     def eligible(self, query):
         """A mask over all rows: live and passing the hard filters of ``query``."""
         a = self.a
         today = (query.today - _DAY0).days
-        mask = a["live"] & a["open"] & (a["vfrom"] <= today) & (a["vthrough"] >= today)
+        mask = self._mask(("current", today), lambda: a["live"] & a["open"]
+                          & (a["vfrom"] <= today) & (a["vthrough"] >= today)).copy()
         if query.province:
             mask &= a["prov"] == (self.codes.get(key(query.province)) or -1)
         if query.district:
             mask &= a["dist"] == (self.codes.get(key(query.district)) or -1)
         if query.offence:
-            mask &= (a["offences"] & _offence_bit(query.offence)) == 0
+            bit = _offence_bit(query.offence)
+            mask &= self._mask(("offence", bit), lambda: (a["offences"] & bit) == 0)
         if query.radius_km is not None and query.lat is not None and query.lon is not None:
-            lat, lon = a["lat"], a["lon"]
             home = self.codes.get(key(query.home_province)) if query.home_province else None
-            no_coords = np.isnan(lat)
-            near = (a["prov"] == home) & no_coords if home else np.zeros(len(lat), bool)
-            # A bounding box first (1% wider than the circle), the exact distance inside it.
-            dlat = query.radius_km / 111.0 * 1.01
-            dlon = dlat / max(np.cos(np.radians(query.lat)), 0.01)
-            box = np.flatnonzero(mask & (np.abs(lat - query.lat) <= dlat)
-                                 & (np.abs(lon - query.lon) <= dlon))
-            near[box] = _within(query.lat, query.lon, lat[box], lon[box], query.radius_km)
+            near = (a["prov"] == home) & np.isnan(a["lat"]) if home else np.zeros(len(mask), bool)
+            # The great-circle distance is at most the radius exactly when the angle
+            # between the unit vectors is: a dot product instead of trigonometry per row.
+            centre = _unit(np.array([query.lat]), np.array([query.lon]))[:, 0]
+            angle = min(query.radius_km / EARTH_RADIUS_KM, np.pi)
+            near |= centre @ self.xyz >= np.cos(angle)
             mask &= near
         return mask
 
 
-def _shared(value):
-    """``value`` with its strings interned: projections repeat the same terms, skill IDs
-    and place names, and sharing them cuts the memory of the sources about fourfold."""
-    if isinstance(value, str):
-        return sys.intern(value)
-    if isinstance(value, list):
-        return [sys.intern(v) if isinstance(v, str) else v for v in value]
-    return value
-
-
-def _bm25(matrix, doclen, offset, avgdl, k1, b):
-    """A copy of the term-frequency ``matrix`` (CSC) holding BM25 term weights instead."""
-    tf = matrix.data.astype(np.float32)
-    norm = (k1 * (1 - b + b * doclen[offset:offset + matrix.shape[0]] / avgdl)).astype(np.float32)
-    weights = tf * np.float32(k1 + 1) / (tf + norm[matrix.indices])
-    return sp.csc_matrix((weights, matrix.indices, matrix.indptr), shape=matrix.shape)
-
-
-def _within(lat1, lon1, lat2, lon2, radius_km):
-    """Haversine test ``distance <= radius_km`` without the arcsine and square root."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    h = (np.sin((p2 - p1) / 2) ** 2
-         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2)
-    return h <= np.sin(min(radius_km / (2 * EARTH_RADIUS_KM), np.pi / 2)) ** 2
+def _shared(doc):
+    """A projection with its strings interned: projections repeat the same terms, skill
+    IDs and place names, and sharing them cuts their memory about fourfold. (Lists in a
+    projection hold one type; keys are shared by the JSON decoder already.)"""
+    out = {}
+    for k, v in doc.items():
+        kind = type(v)
+        if kind is str:
+            v = sys.intern(v)
+        elif kind is list and v and type(v[0]) is str:
+            v = list(map(sys.intern, v))
+        out[k] = v
+    out.pop("search_text", None)
+    return out
 
 
 class EmbeddedBackend(SearchBackend):
@@ -302,7 +414,7 @@ class EmbeddedBackend(SearchBackend):
         self.path = Path(path)
         self.compact_ratio = compact_ratio
         self.compact_min_ops = compact_min_ops
-        self._kinds = {}
+        self._kinds, self._gens, self._made = {}, {}, set()
 
     # -- files ------------------------------------------------------------------------
 
@@ -310,14 +422,28 @@ class EmbeddedBackend(SearchBackend):
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}")
         path = self.path / kind
-        path.mkdir(parents=True, exist_ok=True)
+        if kind not in self._made:
+            path.mkdir(parents=True, exist_ok=True)
+            self._made.add(kind)
         return path
 
     def _current_gen(self, kind):
+        """The generation named by ``CURRENT`` (re-read only when the file was replaced)."""
+        path = self._dir(kind) / "CURRENT"
         try:
-            return int((self._dir(kind) / "CURRENT").read_text())
+            st = os.stat(path)
         except FileNotFoundError:
             return 0
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        cached = self._gens.get(kind)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        try:
+            gen = int(path.read_text())
+        except FileNotFoundError:
+            return 0
+        self._gens[kind] = (stamp, gen)
+        return gen
 
     def _lock(self, kind):
         fh = open(self._dir(kind) / "LOCK", "a+")
@@ -325,43 +451,33 @@ class EmbeddedBackend(SearchBackend):
         return fh
 
     def _load_snapshot(self, kind, gen):
-        seg = _Segmented()
         if gen == 0:
-            return seg
+            return _Segmented()
         d = self._dir(kind)
-        with np.load(d / f"snap-{gen}.npz") as z:
-            seg.a = {name: z[name] for name in _ARRAYS}
-            seg.X = sp.csc_matrix((z["X_data"], z["X_indices"], z["X_indptr"]),
-                                  shape=tuple(z["X_shape"]))
-            seg.S = sp.csc_matrix((z["S_data"], z["S_indices"], z["S_indptr"]),
-                                  shape=tuple(z["S_shape"]))
-        with open(d / f"snap-{gen}.pkl", "rb") as fh:
-            meta = pickle.load(fh)
-        seg.sources, seg.codes = meta["sources"], meta["codes"]
-        seg.row_of = {int(doc_id): i for i, doc_id in enumerate(seg.a["ids"])}
+        if not (d / f"snap-{gen}").is_dir() and (d / f"snap-{gen}.npz").exists():
+            raise BackendError(f"the embedded index of {kind} was written by an older version "
+                               "of Vững Bước: rebuild it with `indexer reindex`")
+        seg = _Segmented.read(d / f"snap-{gen}")
         seg.gen = gen
         return seg
 
-    def _write_snapshot(self, kind, seg, gen):
+    def _publish(self, kind, seg, gen):
+        """Write ``seg`` as generation ``gen``, make it current and open it (under the lock)."""
         d = self._dir(kind)
-        tmp = d / f"snap-{gen}.tmp.npz"
-        np.savez(tmp, **seg.a,
-                 X_data=seg.X.data, X_indices=seg.X.indices, X_indptr=seg.X.indptr,
-                 X_shape=np.array(seg.X.shape), S_data=seg.S.data, S_indices=seg.S.indices,
-                 S_indptr=seg.S.indptr, S_shape=np.array(seg.S.shape))
-        os.replace(tmp, d / f"snap-{gen}.npz")
-        with open(d / f"snap-{gen}.pkl.tmp", "wb") as fh:
-            pickle.dump({"sources": seg.sources, "codes": seg.codes}, fh, protocol=5)
-        os.replace(d / f"snap-{gen}.pkl.tmp", d / f"snap-{gen}.pkl")
+        tmp = d / f"snap-{gen}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        seg.write(tmp)
+        os.replace(tmp, d / f"snap-{gen}")
         (d / f"log-{gen}.jsonl").touch()
         (d / "CURRENT.tmp").write_text(str(gen))
         os.replace(d / "CURRENT.tmp", d / "CURRENT")
         for old in d.iterdir():
-            name = old.name
-            if name.startswith(("snap-", "log-")) and not name.startswith(
-                    (f"snap-{gen}.", f"log-{gen}.")):
-                old.unlink(missing_ok=True)
-        seg.gen, seg.log_offset, seg.log_ops = gen, 0, 0
+            if old.name.startswith(("snap-", "log-")) and old.name not in (
+                    f"snap-{gen}", f"log-{gen}.jsonl"):
+                # Readers that still map the old files keep them until they move on.
+                shutil.rmtree(old) if old.is_dir() else old.unlink(missing_ok=True)
+        self._kinds[kind] = fresh = self._load_snapshot(kind, gen)
+        return fresh
 
     def _state(self, kind):
         """The in-memory index of ``kind``, brought up to date with the files."""
@@ -377,7 +493,7 @@ class EmbeddedBackend(SearchBackend):
                     self._kinds[kind] = seg
                 self._replay(kind, seg)
                 return seg
-        except (OSError, ValueError, pickle.UnpicklingError) as exc:
+        except (OSError, ValueError, KeyError) as exc:
             raise BackendError(f"embedded index of {kind} unreadable: {exc}") from exc
         raise BackendError(f"embedded index of {kind} keeps changing; try again")
 
@@ -397,7 +513,7 @@ class EmbeddedBackend(SearchBackend):
         end = chunk.rfind(b"\n") + 1
         upserts = []
         for line in chunk[:end].splitlines():
-            op = json.loads(line)
+            op = orjson.loads(line)
             seg.log_ops += 1
             if op["op"] == "upsert":
                 upserts.append(op["doc"])
@@ -417,7 +533,7 @@ class EmbeddedBackend(SearchBackend):
         try:
             seg = self._state(kind)
             if seg.gen == 0:
-                self._write_snapshot(kind, seg, 1)
+                seg = self._publish(kind, seg, 1)
             fresh = []
             for op in ops:
                 current = seg.row_of.get(op["id"])
@@ -426,15 +542,13 @@ class EmbeddedBackend(SearchBackend):
                                                and op["version"] >= indexed):
                     fresh.append(op)
             if fresh:
-                lines = [json.dumps({"op": o["op"], "id": o["id"], "doc": o.get("doc")},
-                                    ensure_ascii=False, separators=(",", ":")) for o in fresh]
+                lines = [orjson.dumps({"op": o["op"], "id": o["id"], "doc": o.get("doc")})
+                         for o in fresh]
                 with open(self._dir(kind) / f"log-{seg.gen}.jsonl", "ab") as fh:
-                    fh.write(("\n".join(lines) + "\n").encode())
+                    fh.write(b"\n".join(lines) + b"\n")
                 self._replay(kind, seg)
             if seg.log_ops > max(self.compact_min_ops, self.compact_ratio * len(seg.row_of)):
-                compact = seg.compacted()
-                self._write_snapshot(kind, compact, seg.gen + 1)
-                self._kinds[kind] = compact
+                self._publish(kind, seg, seg.gen + 1)
             return len(fresh)
         except OSError as exc:
             raise BackendError(f"embedded index of {kind} not writable: {exc}") from exc
@@ -461,14 +575,11 @@ class EmbeddedBackend(SearchBackend):
                 seg.append(batch)
                 batch = []
         seg.append(batch)
-        seg = seg.compacted()
         lock = self._lock(kind)
         try:
-            self._write_snapshot(kind, seg, self._current_gen(kind) + 1)
-            self._kinds[kind] = seg
+            return len(self._publish(kind, seg, self._current_gen(kind) + 1).row_of)
         finally:
             lock.close()
-        return len(seg.row_of)
 
     # -- reads ------------------------------------------------------------------------
 
@@ -477,9 +588,8 @@ class EmbeddedBackend(SearchBackend):
         seg = self._state(query.kind)
         if not seg.row_of:
             return []
-        text_cols = np.unique(_HASH.transform([terms(query.text)]).indices) if query.text else []
-        skill_cols = (np.unique(_HASH.transform([[f"sk:{s}" for s in query.skills]]).indices)
-                      if query.skills else [])
+        text_cols = _columns(terms(query.text)) if query.text else []
+        skill_cols = _columns(f"sk:{s}" for s in query.skills) if query.skills else []
         eligible = seg.eligible(query)
         if len(text_cols) == 0 and len(skill_cols) == 0:
             rows = np.flatnonzero(eligible)
@@ -493,7 +603,8 @@ class EmbeddedBackend(SearchBackend):
             rows, scores = rows[top], scores[top]
         ids = seg.a["ids"][rows]
         order = np.lexsort((ids, -scores))[:query.limit]
-        return [Candidate(int(ids[i]), float(scores[i]), seg.sources[rows[i]]) for i in order]
+        return [Candidate(doc_id, score, seg.source(row)) for doc_id, score, row in
+                zip(ids[order].tolist(), scores[order].tolist(), rows[order].tolist())]
 
     def count(self, kind):
         """Live documents of ``kind``."""

@@ -3,6 +3,8 @@ import datetime as dt
 import multiprocessing
 
 from indexer.backends import CandidateQuery
+from indexer.backends import embedded
+from indexer.backends.base import haversine_km
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.documents import projection
 from indexer.schemas import JobPostingSchema
@@ -47,7 +49,7 @@ def test_compaction_swaps_generations_under_readers(tmp_path):
     for version in range(2, 6):
         writer.upsert("jobs", [doc(1, version), doc(version + 10)])
     files = sorted(p.name for p in (tmp_path / "jobs").iterdir())
-    assert len([f for f in files if f.startswith("snap-") and f.endswith(".npz")]) == 1
+    assert [f for f in files if f.startswith("snap-")] == ["snap-3"]
     assert found(reader) == [1, 12, 13, 14, 15]
     assert reader.ids("jobs")[1] == 5
 
@@ -67,3 +69,23 @@ def test_concurrent_writer_processes_lose_nothing(tmp_path):
         p.join(60)
         assert p.exitcode == 0
     assert found(EmbeddedBackend(tmp_path)) == list(range(1, 101)) + list(range(1001, 1101))
+
+
+def test_query_columns_are_the_columns_documents_are_hashed_to():
+    features = ["tho", "han", "tho_han", "điện", "sk:welding", "x" * 300, ""]
+    expected = embedded._HASH.transform([features]).indices
+    assert sorted(embedded._columns(features).tolist()) == sorted(set(expected.tolist()))
+
+
+def test_radius_filter_agrees_with_haversine(tmp_path):
+    backend = EmbeddedBackend(tmp_path)
+    home = (19.80, 105.78)
+    points = [(19.80 + dlat, 105.78 + dlon) for dlat in (-0.3, -0.09, 0, 0.05, 0.2)
+              for dlon in (-0.3, -0.1, 0, 0.09, 0.25)]
+    backend.upsert("jobs", [doc(i + 1, location={"province": "Thanh Hóa", "lat": lat, "lon": lon})
+                            for i, (lat, lon) in enumerate(points)])
+    got = sorted(c.id for c in backend.search(CandidateQuery(
+        kind="jobs", text="hàn", today=TODAY, lat=home[0], lon=home[1], radius_km=15,
+        limit=100)))
+    want = [i + 1 for i, p in enumerate(points) if haversine_km(*home, *p) <= 15]
+    assert got == want and 0 < len(want) < len(points)
