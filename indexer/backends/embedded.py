@@ -28,6 +28,7 @@ import mmap
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -405,6 +406,16 @@ def _shared(doc):
     return out
 
 
+def _serialised(method):
+    """Run ``method`` holding the backend's lock: threads of one process (gunicorn's
+    gthread workers) share the in-memory index, and replaying the log mutates it."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._mutex:
+            return method(self, *args, **kwargs)
+    return wrapper
+
+
 class EmbeddedBackend(SearchBackend):
     """In-process sparse index under ``path``, shared safely between processes."""
 
@@ -415,6 +426,7 @@ class EmbeddedBackend(SearchBackend):
         self.compact_ratio = compact_ratio
         self.compact_min_ops = compact_min_ops
         self._kinds, self._gens, self._made = {}, {}, set()
+        self._mutex = threading.RLock()
 
     # -- files ------------------------------------------------------------------------
 
@@ -555,16 +567,19 @@ class EmbeddedBackend(SearchBackend):
         finally:
             lock.close()
 
+    @_serialised
     def upsert(self, kind, docs):
         """Index projections; stale versions are ignored."""
         self._write(kind, [{"op": "upsert", "id": d["id"], "version": d["version"], "doc": d}
                            for d in docs])
         return []
 
+    @_serialised
     def delete(self, kind, items):
         """Remove (id, version) pairs."""
         self._write(kind, [{"op": "delete", "id": i, "version": v} for i, v in items])
 
+    @_serialised
     def rebuild(self, kind, docs):
         """Build a new snapshot from ``docs`` and swap it in atomically."""
         seg = _Segmented()
@@ -583,6 +598,7 @@ class EmbeddedBackend(SearchBackend):
 
     # -- reads ------------------------------------------------------------------------
 
+    @_serialised
     def search(self, query):
         """Top candidates by BM25 + skill relevance among documents passing the filters."""
         seg = self._state(query.kind)
@@ -606,10 +622,12 @@ class EmbeddedBackend(SearchBackend):
         return [Candidate(doc_id, score, seg.source(row)) for doc_id, score, row in
                 zip(ids[order].tolist(), scores[order].tolist(), rows[order].tolist())]
 
+    @_serialised
     def count(self, kind):
         """Live documents of ``kind``."""
         return len(self._state(kind).row_of)
 
+    @_serialised
     def ids(self, kind):
         """{id: version} of the indexed documents."""
         seg = self._state(kind)

@@ -1,6 +1,7 @@
 """The embedded index across processes: persistence, replay, compaction, concurrent writers."""
 import datetime as dt
 import multiprocessing
+from concurrent.futures import ThreadPoolExecutor
 
 from indexer.backends import CandidateQuery
 from indexer.backends import embedded
@@ -89,3 +90,15 @@ def test_radius_filter_agrees_with_haversine(tmp_path):
         limit=100)))
     want = [i + 1 for i, p in enumerate(points) if haversine_km(*home, *p) <= 15]
     assert got == want and 0 < len(want) < len(points)
+
+
+def test_threads_of_one_process_replay_the_log_once(tmp_path):
+    writer, reader = EmbeddedBackend(tmp_path), EmbeddedBackend(tmp_path)
+    reader.count("jobs")
+    writer.upsert("jobs", [doc(i) for i in range(1, 201)])
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: found(reader), range(16)))
+    assert all(r == list(range(1, 201)) for r in results)
+    writer.upsert("jobs", [doc(300)])
+    assert found(reader) == list(range(1, 201)) + [300]
+    assert reader.count("jobs") == 201
