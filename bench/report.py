@@ -46,6 +46,14 @@ def targets(results):
     return rows
 
 
+def _rss(http):
+    """Each worker's RSS, with its private part (the rest is the mapped index, shared)."""
+    total, anon = http.get("worker_rss_mb", []), http.get("worker_rss_anon_mb", [])
+    if len(anon) != len(total):
+        return ", ".join(map(str, total))
+    return ", ".join(f"{t} ({a})" for t, a in zip(total, anon))
+
+
 def markdown(results):
     """The results as Markdown."""
     m = results["machine"]
@@ -73,7 +81,7 @@ def markdown(results):
                          f"{es['load_docs_per_s']} | | | 1 |")
     lines += ["", "## Matching (ms; in-process = retrieval + re-ranking + explanations)", "",
               "| postings | backend | in-process p50 | p95 | p99 | stage-1 p50 | raw `took` p50 "
-              "| HTTP c=1 p50 | c=4 /s | c=16 /s | c=16 p50 | c=16 p95 | worker RSS MiB "
+              "| HTTP c=1 p50 | c=4 /s | c=16 /s | c=16 p50 | c=16 p95 | worker RSS MiB (private) "
               "| cold start s |",
               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
               "| --- |"]
@@ -84,7 +92,7 @@ def markdown(results):
             f"{_g(res, 'embedded_search_ms', 'median')} | — | {_g(http, '1', 'p50_ms')} | "
             f"{_g(http, '4', 'matches_per_s')} | {_g(http, '16', 'matches_per_s')} | "
             f"{_g(http, '16', 'p50_ms')} | {_g(http, '16', 'p95_ms')} | "
-            f"{', '.join(map(str, http.get('worker_rss_mb', [])))} | "
+            f"{_rss(http)} | "
             f"{_g(res, 'cold_start', 'seconds', 'median')} |")
         es = res.get("elasticsearch")
         if es and "skipped" in es:

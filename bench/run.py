@@ -149,7 +149,9 @@ def measure_http(url, proc, raw_bodies, mode, tmp):
         out[str(clients)] = {**best, "runs": len(runs)}
         log(f"  http c={clients}: {best['matches_per_s']}/s p50 {best['p50_ms']} ms "
             f"p95 {best['p95_ms']} ms non-2xx {best['non_2xx']}")
-    out["worker_rss_mb"] = [round(rss_mb(pid)) for pid in workers_of(proc)]
+    workers = workers_of(proc)
+    out["worker_rss_mb"] = [round(rss_mb(pid)) for pid in workers]
+    out["worker_rss_anon_mb"] = [round(rss_mb(pid, "RssAnon")) for pid in workers]
     return out
 
 

@@ -27,11 +27,13 @@ def summary(values, digits=3):
             "min": round(min(values), digits), "max": round(max(values), digits)}
 
 
-def rss_mb(pid=None):
-    """Resident set size of a process in MiB (from /proc)."""
+def rss_mb(pid=None, field="VmRSS"):
+    """Resident set size of a process in MiB (from /proc); ``field`` may also be
+    ``RssAnon`` (private memory) or ``RssFile`` (mapped files, e.g. a memory-mapped
+    index, whose pages the page cache shares between workers)."""
     with open(f"/proc/{pid or 'self'}/status") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return None
 

@@ -23,6 +23,7 @@ multiplies by the IDFs.
 import datetime as dt
 import fcntl
 import functools
+import itertools
 import json
 import mmap
 import os
@@ -34,7 +35,6 @@ from pathlib import Path
 import numpy as np
 import orjson
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils import murmurhash3_32
 
 from ..text import key, terms
@@ -55,22 +55,29 @@ _ARRAYS = ("ids", "versions", "live", "open", "vfrom", "vthrough", "prov", "dist
 SOURCE_CACHE = 200_000
 
 
-def _hasher():
-    return HashingVectorizer(analyzer=lambda ts: ts, n_features=N_FEATURES,
-                             alternate_sign=False, norm=None, dtype=np.float32)
-
-
-_HASH = _hasher()
-
-
-@functools.lru_cache(maxsize=100_000)
+@functools.lru_cache(maxsize=1_000_000)
 def _column(feature):
-    """The column of one feature: what ``HashingVectorizer`` computes, for a query."""
+    """The column of a feature: its signed 32-bit murmurhash, absolute, modulo
+    ``N_FEATURES`` — the hashing trick as scikit-learn's ``HashingVectorizer`` does it."""
     return abs(murmurhash3_32(feature, seed=0)) % N_FEATURES
 
 
 def _columns(features):
-    return np.unique(np.fromiter((_column(f) for f in features), np.int64))
+    """The distinct columns of a query's features."""
+    return np.unique(np.fromiter(map(_column, features), np.int64))
+
+
+def _hashed(rows):
+    """A CSR matrix counting each row's features (lists of strings) in their columns."""
+    lengths = [len(r) for r in rows]
+    indptr = np.zeros(len(rows) + 1, np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    indices = np.fromiter(map(_column, itertools.chain.from_iterable(rows)), np.int32,
+                          count=int(indptr[-1]))
+    matrix = sp.csr_matrix((np.ones(len(indices), np.float32), indices, indptr),
+                           shape=(len(rows), N_FEATURES))
+    matrix.sum_duplicates()
+    return matrix
 
 
 def _days(iso):
@@ -186,9 +193,9 @@ class _Segmented:
             old = self.row_of.pop(doc["id"], None)
             if old is not None:
                 self._kill(old)
-        text = _HASH.transform(_doc_terms(d) for d in docs).tocsr()
+        text = _hashed([_doc_terms(d) for d in docs])
         req, pref = zip(*(_skill_features(d) for d in docs))
-        skills = _HASH.transform(req) + PREFERRED_WEIGHT * _HASH.transform(pref)
+        skills = _hashed(req) + PREFERRED_WEIGHT * _hashed(pref)
         skills.data = np.minimum(skills.data, 1.0)
         start = len(self)
         new = {
@@ -214,6 +221,19 @@ class _Segmented:
             self.delta_docs[start + i] = _shared(doc)
         self.delta_x.append(text)
         self.delta_s.append(skills.tocsr())
+
+    def apply(self, ops):
+        """Apply logged ops ({"op": "upsert", "doc": ...} or {"op": "delete", "id": ...})."""
+        upserts = []
+        for op in ops:
+            self.log_ops += 1
+            if op["op"] == "upsert":
+                upserts.append(op["doc"])
+            else:
+                self.append(upserts)
+                upserts = []
+                self.remove(op["id"])
+        self.append(upserts)
 
     def _kill(self, row):
         self.a["live"][row] = False
@@ -523,18 +543,7 @@ class EmbeddedBackend(SearchBackend):
             fh.seek(seg.log_offset)
             chunk = fh.read(size - seg.log_offset)
         end = chunk.rfind(b"\n") + 1
-        upserts = []
-        for line in chunk[:end].splitlines():
-            op = orjson.loads(line)
-            seg.log_ops += 1
-            if op["op"] == "upsert":
-                upserts.append(op["doc"])
-            else:
-                if upserts:
-                    seg.append(upserts)
-                    upserts = []
-                seg.remove(op["id"])
-        seg.append(upserts)
+        seg.apply([orjson.loads(line) for line in chunk[:end].splitlines()])
         seg.log_offset += end
 
     # -- writes -----------------------------------------------------------------------
@@ -557,8 +566,14 @@ class EmbeddedBackend(SearchBackend):
                 lines = [orjson.dumps({"op": o["op"], "id": o["id"], "doc": o.get("doc")})
                          for o in fresh]
                 with open(self._dir(kind) / f"log-{seg.gen}.jsonl", "ab") as fh:
+                    caught_up = fh.tell() == seg.log_offset
                     fh.write(b"\n".join(lines) + b"\n")
-                self._replay(kind, seg)
+                    end = fh.tell()
+                if caught_up:  # nothing but these ops to replay: apply them as they are
+                    seg.apply(fresh)
+                    seg.log_offset = end
+                else:
+                    self._replay(kind, seg)
             if seg.log_ops > max(self.compact_min_ops, self.compact_ratio * len(seg.row_of)):
                 self._publish(kind, seg, seg.gen + 1)
             return len(fresh)

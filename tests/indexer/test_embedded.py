@@ -72,10 +72,14 @@ def test_concurrent_writer_processes_lose_nothing(tmp_path):
     assert found(EmbeddedBackend(tmp_path)) == list(range(1, 101)) + list(range(1001, 1101))
 
 
-def test_query_columns_are_the_columns_documents_are_hashed_to():
-    features = ["tho", "han", "tho_han", "điện", "sk:welding", "x" * 300, ""]
-    expected = embedded._HASH.transform([features]).indices
-    assert sorted(embedded._columns(features).tolist()) == sorted(set(expected.tolist()))
+def test_features_hash_to_the_columns_of_scikit_learns_hashing_vectorizer():
+    from sklearn.feature_extraction.text import HashingVectorizer
+    rows = [["tho", "han", "tho_han", "han", "điện"], [], ["sk:welding", "x" * 300, ""]]
+    reference = HashingVectorizer(analyzer=lambda ts: ts, n_features=embedded.N_FEATURES,
+                                  alternate_sign=False, norm=None).transform(rows)
+    assert (embedded._hashed(rows) != reference).nnz == 0
+    assert embedded._hashed(rows)[0, embedded._column("han")] == 2
+    assert embedded._columns(rows[0]).tolist() == sorted(set(reference[0].indices.tolist()))
 
 
 def test_radius_filter_agrees_with_haversine(tmp_path):
