@@ -52,7 +52,7 @@ _NO_START, _NO_END = np.iinfo(np.int32).min, np.iinfo(np.int32).max
 _ARRAYS = ("ids", "versions", "live", "open", "vfrom", "vthrough", "prov", "dist", "lat", "lon",
            "offences", "doclen")
 # Decoded projections kept per process; beyond this, the oldest half is dropped.
-SOURCE_CACHE = 200_000
+SOURCE_CACHE = 50_000
 
 
 @functools.lru_cache(maxsize=1_000_000)
