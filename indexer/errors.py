@@ -29,6 +29,10 @@ class BackendError(VungBuocError):
     """The search backend failed; the store is unaffected."""
 
 
+class IndexOutdated(BackendError):
+    """The index was written in a format this version cannot read: rebuild it."""
+
+
 def flatten_errors(messages, prefix=""):
     """Turn marshmallow's nested error dict into [{field: 'dotted.path', messages: [...]}]."""
     out = []

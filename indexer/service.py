@@ -9,7 +9,7 @@ import logging
 from marshmallow import ValidationError
 
 from .backends import make_backend
-from .errors import BackendError, InvalidDocument, NotFound, flatten_errors
+from .errors import BackendError, IndexOutdated, InvalidDocument, NotFound, flatten_errors
 from .feeds import FeedError, kind_of, read_feed
 from .schemas import schema_for
 from .settings import ensure_data_dir
@@ -100,8 +100,16 @@ class IndexerService:
         return list(zip((i for i, _ in valid), results, (d for _, d in valid))), errors
 
     def sync(self, retries=0):
-        """Drain the outbox into the backend; returns entries applied."""
-        count = self.syncer.drain(retries=retries)
+        """Drain the outbox into the backend; returns entries applied.
+
+        An index in a format this version cannot read is rebuilt from the store first.
+        """
+        try:
+            count = self.syncer.drain(retries=retries)
+        except IndexOutdated as exc:
+            log.warning("%s; rebuilding it from the store", exc)
+            reindex(self.store, self.backend)
+            count = self.syncer.drain(retries=retries)
         self.backend.refresh()
         return count
 

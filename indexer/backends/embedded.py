@@ -39,6 +39,7 @@ from sklearn.utils import murmurhash3_32
 
 from ..text import key, terms
 from ..vocab import codes
+from ..errors import IndexOutdated
 from .base import EARTH_RADIUS_KM, KINDS, BackendError, Candidate, SearchBackend
 
 FORMAT = 2
@@ -487,8 +488,8 @@ class EmbeddedBackend(SearchBackend):
             return _Segmented()
         d = self._dir(kind)
         if not (d / f"snap-{gen}").is_dir() and (d / f"snap-{gen}.npz").exists():
-            raise BackendError(f"the embedded index of {kind} was written by an older version "
-                               "of Vững Bước: rebuild it with `indexer reindex`")
+            raise IndexOutdated(f"the embedded index of {kind} was written by an older version "
+                                "of Vững Bước (rebuild it: `indexer reindex`)")
         seg = _Segmented.read(d / f"snap-{gen}")
         seg.gen = gen
         return seg

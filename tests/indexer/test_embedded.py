@@ -1,13 +1,16 @@
 """The embedded index across processes: persistence, replay, compaction, concurrent writers."""
 import datetime as dt
 import multiprocessing
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 
-from indexer.backends import CandidateQuery
-from indexer.backends import embedded
+import pytest
+
+from indexer.backends import CandidateQuery, embedded
 from indexer.backends.base import haversine_km
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.documents import projection
+from indexer.errors import IndexOutdated
 from indexer.schemas import JobPostingSchema
 
 from factories import make_posting
@@ -106,3 +109,22 @@ def test_threads_of_one_process_replay_the_log_once(tmp_path):
     writer.upsert("jobs", [doc(300)])
     assert found(reader) == list(range(1, 201)) + [300]
     assert reader.count("jobs") == 201
+
+
+def test_an_index_of_an_older_format_is_rebuilt_from_the_store(service):
+    service.save("jobs", [make_posting(external_id="J-1")])
+    service.sync()
+    jobs = service.backend.path / "jobs"
+    for old in jobs.iterdir():  # what format 1 left: one .npz and one .pkl per generation
+        if old.name.startswith("snap-"):
+            shutil.rmtree(old)
+    (jobs / "CURRENT").write_text("7")
+    (jobs / "snap-7.npz").write_bytes(b"old")
+    (jobs / "snap-7.pkl").write_bytes(b"old")
+    reader = EmbeddedBackend(service.backend.path)
+    with pytest.raises(IndexOutdated, match="indexer reindex"):
+        reader.count("jobs")
+    service.save("jobs", [make_posting(external_id="J-2")])
+    assert service.sync() == 1  # rebuilt from the store, then the outbox applied
+    assert reader.count("jobs") == 2
+    assert sorted(p.name for p in jobs.iterdir() if p.name.startswith("snap-")) == ["snap-8"]
