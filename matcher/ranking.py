@@ -139,7 +139,14 @@ def _occupation_scores(desired, docs):
 def _education_gaps(edu, docs):
     if edu is None:
         return np.zeros(len(docs), bool)
-    return np.array([education_rank(d.get("min_education")) > edu for d in docs], bool)
+    memo = {}
+    out = []
+    for d in docs:
+        code = d.get("min_education")
+        if code not in memo:
+            memo[code] = education_rank(code) > edu
+        out.append(memo[code])
+    return np.array(out, bool)
 
 
 def _ranked(scores, docs, limit):
@@ -195,11 +202,12 @@ def rank_jobs(profile, candidates, lang="vi", limit=None):
         required, pref = doc.get("skills") or (), doc.get("preferred_skills") or ()
         coverage.append(len(have.intersection(required)) / len(required) if required else 0.5)
         preferred.append(len(have.intersection(pref)) / len(pref) if pref else 0.0)
-        fit = _pay_fit(min_pay, doc)
+        fit = _pay_fit(min_pay, doc) if min_pay else None
         pay.append(0.5 if fit is None else fit ** 2)
-        fit = _shift_fit(want_shifts, doc)
+        fit = _shift_fit(want_shifts, doc) if want_shifts else None
         shift.append(0.5 if fit is None else float(fit))
-        n_licences.append(sum(c not in licences for c in doc.get("licences_required") or ()))
+        needed = doc.get("licences_required")
+        n_licences.append(sum(c not in licences for c in needed) if needed else 0)
     w = JOB_WEIGHTS
     scores = (w["coverage"] * np.array(coverage) + w["preferred"] * np.array(preferred)
               + w["text"] * _text_scores(terms, docs) + w["occupation"] * occupation
