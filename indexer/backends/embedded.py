@@ -287,15 +287,22 @@ class _Segmented:
         keep = np.flatnonzero(self.a["live"])
         main, delta = keep[keep < self.n_main], keep[keep >= self.n_main]
         blocks_x, blocks_s = [], []
+
+        def rows_of(matrix, wanted, total):  # no copy when every row stays
+            return matrix if len(wanted) == total else matrix.tocsr()[wanted]
         if len(main):
-            blocks_x.append(self.main_x.matrix()[main])
-            blocks_s.append(self.main_s.matrix()[main])
+            blocks_x.append(rows_of(self.main_x.matrix(), main, self.n_main))
+            blocks_s.append(rows_of(self.main_s.matrix(), main, self.n_main))
         if len(delta):
-            blocks_x.append(sp.vstack(self.delta_x).tocsr()[delta - self.n_main])
-            blocks_s.append(sp.vstack(self.delta_s).tocsr()[delta - self.n_main])
+            n_delta = len(self) - self.n_main
+            blocks_x.append(rows_of(sp.vstack(self.delta_x), delta - self.n_main, n_delta))
+            blocks_s.append(rows_of(sp.vstack(self.delta_s), delta - self.n_main, n_delta))
+            if len(delta) == n_delta:  # the same rows, in one piece: free the small ones
+                self.delta_x, self.delta_s = [blocks_x[-1]], [blocks_s[-1]]
         empty = sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
         text = sp.vstack(blocks_x or [empty]).tocsc()
         skills = sp.vstack(blocks_s or [empty]).tocsc()
+        del blocks_x, blocks_s
         rows = {name: arr[keep] for name, arr in self.a.items()}
         avgdl = float(rows["doclen"].mean()) if len(keep) else 1.0
         directory.mkdir(parents=True)
