@@ -82,7 +82,7 @@ def markdown(results):
     lines += ["", "## Matching (ms; in-process = retrieval + re-ranking + explanations)", "",
               "| postings | backend | in-process p50 | p95 | p99 | stage-1 p50 | raw `took` p50 "
               "| HTTP c=1 p50 | c=4 /s | c=16 /s | c=16 p50 | c=16 p95 | worker RSS MiB (private) "
-              "| cold start s |",
+              "| cold start s (index open s) |",
               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
               "| --- |"]
     for size, res in results.get("sizes", {}).items():
@@ -93,7 +93,8 @@ def markdown(results):
             f"{_g(http, '4', 'matches_per_s')} | {_g(http, '16', 'matches_per_s')} | "
             f"{_g(http, '16', 'p50_ms')} | {_g(http, '16', 'p95_ms')} | "
             f"{_rss(http)} | "
-            f"{_g(res, 'cold_start', 'seconds', 'median')} |")
+            f"{_g(res, 'cold_start', 'seconds', 'median')} "
+            f"({_g(res, 'cold_start', 'open_seconds', 'median')}) |")
         es = res.get("elasticsearch")
         if es and "skipped" in es:
             lines.append(f"| {size} | elasticsearch | skipped: {es['skipped']} |||||||||||||")
