@@ -25,7 +25,6 @@ import fcntl
 import functools
 import itertools
 import json
-import mmap
 import os
 import shutil
 import sys
@@ -105,32 +104,93 @@ def _unit(lat, lon):
     return np.stack([np.cos(p) * np.cos(q), np.cos(p) * np.sin(q), np.sin(p)])
 
 
+class _Stored:
+    """One array of a snapshot (an ``.npy`` file), read in pieces with ``pread``.
+
+    Neither the posting lists nor the projections are mapped into the process: they
+    stay in the page cache, shared by every worker, and a worker's memory holds only
+    what it reads (a mapping would fault in 64 KB around every small column it touches).
+    """
+
+    def __init__(self, path, raw=False):
+        """``path`` is an ``.npy`` file, or with ``raw`` a file of bytes."""
+        self.offset, self.dtype = 0, np.dtype(np.uint8)
+        if not raw:
+            with open(path, "rb") as fh:
+                version = np.lib.format.read_magic(fh)
+                _, _, dtype = np.lib.format.read_array_header_1_0(fh) if version == (1, 0) \
+                    else np.lib.format.read_array_header_2_0(fh)
+                self.offset, self.dtype = fh.tell(), np.dtype(dtype)
+        self.path, self.raw = path, raw
+        self.fd = os.open(path, os.O_RDONLY)
+
+    def bytes(self, start, end):
+        """Raw bytes ``start:end`` (in bytes) of the array's data."""
+        return os.pread(self.fd, int(end - start), self.offset + int(start)) if end > start else b""
+
+    def spans(self, starts, ends):
+        """The elements of every span ``start:end`` (in elements), one after another."""
+        size = self.dtype.itemsize
+        out = np.empty(int(np.sum(ends) - np.sum(starts)), self.dtype)
+        view, pos = memoryview(out).cast("B"), 0
+        for start, end in zip(starts, ends):
+            n = (end - start) * size
+            if n:
+                os.preadv(self.fd, [view[pos:pos + n]], self.offset + start * size)
+                pos += n
+        return out
+
+    def load(self):
+        """The whole array, in memory."""
+        return np.fromfile(self.path, np.uint8) if self.raw else np.load(self.path)
+
+    def __del__(self):
+        os.close(self.fd)
+
+
 class _Postings:
-    """Posting lists as CSC matrices (rows × hashed features) over raw arrays, which
-    are memory-mapped for a snapshot: ``tf`` holds the term frequencies (skill
-    strengths for the skill matrix) and ``weights`` the BM25 term weights (text only)."""
+    """Posting lists (rows × hashed features, CSC) of the delta, in memory: ``tf`` holds
+    the term frequencies (skill strengths for the skill matrix) and ``weights`` the BM25
+    term weights (text only)."""
 
-    def __init__(self, indptr, indices, data, n_rows, weights=None):
-        shape = (n_rows, N_FEATURES)
-        # Built without copying: the index arrays already have the dtype scipy wants.
-        self.tf = sp.csc_matrix((data, indices, indptr), shape=shape, copy=False)
-        self.weights = (None if weights is None else
-                        sp.csc_matrix((weights, indices, indptr), shape=shape, copy=False))
-
-    @classmethod
-    def of(cls, matrix, weights=None):
-        matrix = matrix.tocsc()
-        dtype = _index_dtype(matrix.nnz)
-        return cls(matrix.indptr.astype(dtype), matrix.indices.astype(dtype),
-                   matrix.data.astype(np.float32), matrix.shape[0], weights)
+    def __init__(self, matrix, weights=None):
+        self.tf = matrix.tocsc()
+        self.weights = (None if weights is None else sp.csc_matrix(
+            (weights, self.tf.indices, self.tf.indptr), shape=self.tf.shape))
 
     def matrix(self):
-        """The term frequencies, copied into memory."""
-        return self.tf.copy()
+        """The term frequencies."""
+        return self.tf
 
     def columns(self, cols, weighted):
         """The columns ``cols`` (BM25 weights or term frequencies) as a CSC matrix."""
         return (self.weights if weighted else self.tf)[:, cols]
+
+
+class _StoredPostings:
+    """Posting lists of a snapshot: the column pointers in memory, the rest read per
+    query (only the query's columns), so they cost no memory in the process."""
+
+    def __init__(self, directory, prefix, n_rows, weighted):
+        self.indptr = np.load(directory / f"{prefix}_indptr.npy")
+        self.indices = _Stored(directory / f"{prefix}_indices.npy")
+        self.data = _Stored(directory / f"{prefix}_data.npy")
+        self.weights = _Stored(directory / f"{prefix}_weights.npy") if weighted else None
+        self.shape = (n_rows, N_FEATURES)
+
+    def matrix(self):
+        """The term frequencies, read into memory (for compaction)."""
+        return sp.csc_matrix((self.data.load(), self.indices.load(), self.indptr),
+                             shape=self.shape)
+
+    def columns(self, cols, weighted):
+        """The columns ``cols`` (BM25 weights or term frequencies) as a CSC matrix."""
+        starts, ends = self.indptr[cols].tolist(), self.indptr[np.add(cols, 1)].tolist()
+        indptr = np.zeros(len(cols) + 1, self.indptr.dtype)
+        np.cumsum(np.subtract(ends, starts), out=indptr[1:])
+        values = (self.weights if weighted else self.data).spans(starts, ends)
+        return sp.csc_matrix((values, self.indices.spans(starts, ends), indptr),
+                             shape=(self.shape[0], len(cols)))
 
 
 def _index_dtype(nnz):
@@ -165,7 +225,7 @@ class _Segmented:
         # The snapshot: postings, projections (JSON, by offsets) and the frozen avgdl.
         self.n_main = 0
         self.main_x = self.main_s = None
-        self.blob, self.offsets = b"", np.zeros(1, np.int64)
+        self.blob, self.offsets = None, np.zeros(1, np.int64)
         self.avgdl = None
         self._cache = {}
         # The delta: hashed rows and projections appended since the snapshot.
@@ -252,7 +312,7 @@ class _Segmented:
         """The projection of ``row`` (decoded from the snapshot on first use)."""
         doc = self.delta_docs.get(row) or self._cache.get(row)
         if doc is None:
-            doc = _shared(orjson.loads(self.blob[self.offsets[row]:self.offsets[row + 1]]))
+            doc = _shared(orjson.loads(self.blob.bytes(self.offsets[row], self.offsets[row + 1])))
             if len(self._cache) >= SOURCE_CACHE:
                 for old in list(self._cache)[:SOURCE_CACHE // 2]:
                     del self._cache[old]
@@ -267,8 +327,8 @@ class _Segmented:
             text = sp.vstack(self.delta_x).tocsc()
             doclen = self.a["doclen"][self.n_main:]
             avgdl = self.avgdl or float(doclen.mean()) or 1.0
-            self._delta = (_Postings.of(text, _bm25(text, doclen, avgdl)),
-                           _Postings.of(sp.vstack(self.delta_s)))
+            self._delta = (_Postings(text, _bm25(text, doclen, avgdl)),
+                           _Postings(sp.vstack(self.delta_s)))
             self._delta_key = self.rev
         return self._delta
 
@@ -318,7 +378,7 @@ class _Segmented:
         with open(directory / "sources.bin", "wb") as fh:
             for row in keep.tolist():
                 if row < self.n_main:
-                    raw = self.blob[self.offsets[row]:self.offsets[row + 1]]
+                    raw = self.blob.bytes(self.offsets[row], self.offsets[row + 1])
                 else:
                     raw = orjson.dumps(self.delta_docs[row])
                 fh.write(raw)
@@ -329,26 +389,20 @@ class _Segmented:
 
     @classmethod
     def read(cls, directory):
-        """Open the snapshot in ``directory`` (memory-mapped)."""
+        """Open the snapshot in ``directory`` (per-row arrays read, the rest on demand)."""
         seg = cls()
         meta = json.loads((directory / "meta.json").read_text())
         if meta.get("format") != FORMAT:
             raise ValueError(f"snapshot format {meta.get('format')}, expected {FORMAT}")
 
-        def mapped(name):
-            return np.load(directory / f"{name}.npy", mmap_mode="r")
-
         seg.a = {name: np.load(directory / f"{name}.npy") for name in _ARRAYS}
         seg.xyz = _unit(seg.a["lat"], seg.a["lon"])
         seg.n_main = n = meta["rows"]
         seg.avgdl, seg.codes = meta["avgdl"], meta["codes"]
-        seg.main_x = _Postings(mapped("x_indptr"), mapped("x_indices"), mapped("x_data"), n,
-                               mapped("x_weights"))
-        seg.main_s = _Postings(mapped("s_indptr"), mapped("s_indices"), mapped("s_data"), n)
+        seg.main_x = _StoredPostings(directory, "x", n, weighted=True)
+        seg.main_s = _StoredPostings(directory, "s", n, weighted=False)
         seg.offsets = np.load(directory / "offsets.npy")
-        with open(directory / "sources.bin", "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            seg.blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        seg.blob = _Stored(directory / "sources.bin", raw=True)
         seg.row_of = dict(zip(seg.a["ids"].tolist(), range(n)))
         return seg
 
