@@ -38,3 +38,31 @@ def test_tokens_and_bigrams_catch_compounds():
 
 def test_key_compares_place_names_loosely():
     assert key("Thành phố  Sầm Sơn") == key("thanh pho sam son")
+
+
+def _canonical_everywhere(text):
+    """normalize() as first written: every word through _canonical_tone."""
+    import re
+
+    from indexer.text import _canonical_tone
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub(r"\w+", lambda m: _canonical_tone(m.group(0)), text)
+    return " ".join(text.split())
+
+
+def test_only_oa_oe_uy_words_can_move_a_tone():
+    """The fast path (only words ending in oa/oe/uy go to _canonical_tone) changes nothing."""
+    import random
+    rnd = random.Random(6)
+    letters = ("aăâeêioôơuưyđqkhngtr OAUYQ_-\u0300\u0301\u0303\u0309\u0323\u0302"
+               + "".join(chr(c) for c in range(0x00C0, 0x0250))
+               + "".join(chr(c) for c in range(0x1E00, 0x1F00)))
+    texts = ["".join(rnd.choice(letters) for _ in range(rnd.randint(1, 12)))
+             for _ in range(20_000)]
+    for first in "oOuUòóỏõọÒÓỎÕỌùúủũụÙÚỦŨỤ":
+        for second in "aeyAEYàáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ":
+            for onset in ("", "h", "kh", "q", "Th", "ư", "ừ"):
+                texts.append(f"{onset}{first}{second} x{onset}{first}{second}")
+    texts += [unicodedata.normalize("NFD", t) for t in texts]
+    texts.append("Thanh Hoá " * 100)  # a long text, past the small memo
+    assert [normalize(t) for t in texts] == [_canonical_everywhere(t) for t in texts]
