@@ -6,6 +6,7 @@ way wherever it is compared.
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 # The five Vietnamese tone marks, as combining characters after NFD.
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -104,7 +105,9 @@ def _fold_table():
     return table
 
 
-_FOLD = _fold_table()
+# As a list indexed by code point (str.translate looks it up faster than a dict;
+# code points past its end raise IndexError, which leaves them unchanged).
+_FOLD = [_fold_table().get(code, chr(code)) for code in range(0x2000)]
 
 
 def fold(text):
@@ -116,12 +119,28 @@ def fold(text):
 
 def tokens(text):
     """Folded syllables of ``text``."""
-    return _WORD.findall(fold(text))
+    if not text:
+        return []
+    text = str(text)
+    if text.isascii():  # nothing to fold but the case
+        return _WORD.findall(text.lower())
+    # Folding and splitting never look across a space (str.lower's only context rule,
+    # the final sigma, stops at one), so the text is folded piece by piece, and the
+    # pieces, which repeat a lot, are memoised.
+    pieces = text.split(" ")
+    if max(map(len, pieces)) > 64:
+        return _WORD.findall(fold(text))
+    return list(chain.from_iterable(map(_piece_tokens, pieces)))
+
+
+@lru_cache(maxsize=200_000)
+def _piece_tokens(piece):
+    return tuple(_WORD.findall(piece.lower().translate(_FOLD)))
 
 
 def bigrams(syllables):
     """Adjacent syllable pairs, joined by '_' (Vietnamese compounds: thợ hàn → tho_han)."""
-    return [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]
+    return list(map("_".join, zip(syllables, syllables[1:])))
 
 
 def terms(text):
