@@ -107,7 +107,8 @@ def _fold_table():
 
 # As a list indexed by code point (str.translate looks it up faster than a dict;
 # code points past its end raise IndexError, which leaves them unchanged).
-_FOLD = [_fold_table().get(code, chr(code)) for code in range(0x2000)]
+_FOLD = _fold_table()
+_FOLD = [_FOLD.get(code, chr(code)) for code in range(0x2000)]
 
 
 def fold(text):
