@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from .backends import make_backend
 from .errors import BackendError, IndexOutdated, InvalidDocument, NotFound, flatten_errors
 from .feeds import FeedError, kind_of, read_feed
-from .schemas import schema_for
+from .schemas import dump, schema_for
 from .settings import ensure_data_dir
 from .store import Store
 from .sync import BackgroundDrain, Syncer, reindex
@@ -76,7 +76,7 @@ class IndexerService:
         return data
 
     def _jsonable(self, kind, data):
-        doc = schema_for(kind).dump(data)
+        doc = dump(kind, data)
         if "skills_text" in data:
             doc["skills_text"] = data["skills_text"]
         return doc
