@@ -113,7 +113,7 @@ def _drain_until_stopped(factory, stop, result, poll):
         service = factory()
         while True:
             stopping = stop.is_set()
-            n = service.syncer.drain()
+            n = service.sync()  # drains, and refreshes the backend for searches
             total += n
             if stopping:
                 break
