@@ -210,5 +210,56 @@ def schema_for(kind, partial=False):
     return _cached_schema(kind, partial if isinstance(partial, bool) else tuple(partial))
 
 
+# Fields whose dump of a loaded value is the value itself, or its ISO form for dates.
+_PLAIN_FIELDS = (fields.String, fields.Integer, fields.Float, fields.Date)
+
+
+def _plain_dump(field):
+    if isinstance(field, fields.List):
+        return _plain_dump(field.inner)
+    if isinstance(field, fields.Nested):
+        return all(_plain_dump(f) for f in field.schema.fields.values())
+    return (isinstance(field, _PLAIN_FIELDS) and not isinstance(field, fields.DateTime)
+            and field.data_key is None and field.attribute is None
+            and not getattr(field, "as_string", False)
+            and getattr(field, "format", None) in (None, "iso")
+            and type(field)._serialize is _PLAIN_SERIALIZE[_plain_base(field)])
+
+
+def _plain_base(field):
+    return next(base for base in _PLAIN_FIELDS if isinstance(field, base))
+
+
+_PLAIN_SERIALIZE = {base: base._serialize for base in _PLAIN_FIELDS}
+
+
+@lru_cache(maxsize=8)
+def _dumps_plainly(kind):
+    """Whether every field of ``kind`` dumps a loaded value as itself (dates: ISO)."""
+    return all(_plain_dump(f) for f in schema_for(kind).dump_fields.values())
+
+
+def dump(kind, data):
+    """The JSON form of ``data`` loaded by the schema of ``kind``: ``schema.dump(data)``.
+
+    When every field of the schema dumps a loaded value as itself (dates as ISO
+    strings), as all of ours do, the data is converted directly, without running every
+    field again (a tenth of the cost of loading); otherwise marshmallow dumps it.
+    """
+    if not _dumps_plainly(kind):
+        return schema_for(kind).dump(data)
+    return _plain(data)
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
 __all__ = ["JobPostingSchema", "TrainingCourseSchema", "PartnerSchema", "LocationSchema",
-           "ContactSchema", "schema_for", "SCHEMAS", "KINDS", "EXCLUDE"]
+           "ContactSchema", "schema_for", "dump", "SCHEMAS", "KINDS", "EXCLUDE"]

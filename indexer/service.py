@@ -4,17 +4,19 @@ Feed loads, the partner API and the CLI all write through here, so every documen
 takes the same path: schema → store (with outbox) → sync.
 """
 import dataclasses
+import functools
 import logging
+import os
 
 from marshmallow import ValidationError
 
 from .backends import make_backend
 from .errors import BackendError, IndexOutdated, InvalidDocument, NotFound, flatten_errors
 from .feeds import FeedError, kind_of, read_feed
-from .schemas import schema_for
+from .schemas import dump, schema_for
 from .settings import ensure_data_dir
 from .store import Store
-from .sync import Syncer, reindex
+from .sync import BackgroundDrain, Syncer, reindex
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +48,20 @@ class IndexerService:
         self.store, self.backend = store, backend
         self.sync_after_write = sync_after_write
         self.syncer = Syncer(store, backend)
+        # Builds another service on the same store and index (for a second process);
+        # set by from_settings.
+        self.factory = None
+        self.concurrent_sync = False
 
     @classmethod
     def from_settings(cls, settings):
         """Build the store and backend the settings name (creating tables if needed)."""
         ensure_data_dir(settings)
         store = Store(settings["DATABASE_URL"]).create_all()
-        return cls(store, make_backend(settings), settings.get("SYNC_AFTER_WRITE", True))
+        service = cls(store, make_backend(settings), settings.get("SYNC_AFTER_WRITE", True))
+        service.factory = functools.partial(cls.from_settings, settings)
+        service.concurrent_sync = bool(settings.get("LOAD_CONCURRENT_SYNC", False))
+        return service
 
     # -- writes -----------------------------------------------------------------------
 
@@ -67,7 +76,7 @@ class IndexerService:
         return data
 
     def _jsonable(self, kind, data):
-        doc = schema_for(kind).dump(data)
+        doc = dump(kind, data)
         if "skills_text" in data:
             doc["skills_text"] = data["skills_text"]
         return doc
@@ -125,8 +134,13 @@ class IndexerService:
             return str(exc)
 
     def load_files(self, paths, kind=None, batch=1000, progress=None):
-        """Load feed files; valid records are committed, invalid ones reported."""
+        """Load feed files; valid records are committed, invalid ones reported.
+
+        With ``concurrent_sync`` (and two CPUs or more), a feed longer than one batch
+        is indexed by a second process while the rest is validated and stored.
+        """
         report = LoadReport()
+        drain = None
         ordered = sorted(paths, key=lambda p: {"partners": 0}.get(kind or kind_of(p), 1))
         for path in ordered:
             file_kind = kind or kind_of(path)
@@ -168,13 +182,21 @@ class IndexerService:
                 chunk.append((where, record))
                 if len(chunk) >= batch:
                     flush()
+                    if drain is None and self._can_drain_concurrently():
+                        drain = BackgroundDrain(self.factory)
             if chunk:
                 flush()
+        if drain is not None:
+            report.indexed += drain.finish()
         try:
-            report.indexed = self.sync()
+            report.indexed += self.sync()
         except BackendError as exc:
             report.index_error = str(exc)
         return report
+
+    def _can_drain_concurrently(self):
+        return (self.concurrent_sync and self.factory is not None
+                and len(os.sched_getaffinity(0)) >= 2)
 
     def delete(self, kind, doc_id, expected_version=None):
         """Delete a document and sync."""

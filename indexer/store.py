@@ -199,6 +199,7 @@ class Store:
                         tuple_(documents.c.partner_id, documents.c.external_id).in_(chunk)))
                 existing.update({(r.partner_id, r.external_id): r for r in rows})
             changes, inserts = [], []  # inserts: (result index, key, row values)
+            pending_keys = set()  # the keys in ``inserts``
 
             def insert_pending():
                 # One multi-row INSERT ... RETURNING for the new documents so far.
@@ -213,10 +214,11 @@ class Store:
                     changes.append({"kind": kind, "doc_id": doc_id, "version": 1,
                                     "created_at": now})
                 inserts.clear()
+                pending_keys.clear()
 
             for item in items:
                 key = (item["partner_id"], item["external_id"])
-                if any(k == key for _, k, _ in inserts):
+                if key in pending_keys:
                     insert_pending()  # the same key twice in one batch: the second updates
                 digest = content_hash(item)
                 old = existing.get(key)
@@ -230,6 +232,7 @@ class Store:
                     continue
                 if old is None:
                     results.append(None)
+                    pending_keys.add(key)
                     inserts.append((len(results) - 1, key, dict(
                         kind=kind, partner_id=key[0], external_id=key[1], data=item,
                         content_hash=digest, version=1, status=item.get("status", "open"),

@@ -1,5 +1,6 @@
 """Drain the outbox into the search backend: retried, idempotent and versioned."""
 import logging
+import multiprocessing
 import time
 
 from .documents import projection
@@ -69,3 +70,62 @@ def reindex(store, backend, kinds=("jobs", "courses")):
         out[kind] = backend.rebuild(kind, (projection(kind, r, names.get(r["partner_id"]))
                                            for r in store.iter_documents(kind)))
     return out
+
+
+class BackgroundDrain:
+    """Drain the outbox in a second process while this one keeps writing to the store.
+
+    The child builds its own store and backend from ``factory`` (nothing is shared
+    with the parent but the database and the index files, which are safe to share) and
+    drains until ``finish`` is called, then once more, so that every entry committed
+    before ``finish`` has been tried. A backend failure in the child stops it and is
+    logged: the entries stay in the outbox for the parent's own final drain.
+    """
+
+    def __init__(self, factory, poll=0.05):
+        ctx = multiprocessing.get_context("fork")
+        self._stop = ctx.Event()
+        self._result, child_end = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_drain_until_stopped,
+                                 args=(factory, self._stop, child_end, poll),
+                                 name="vungbuoc-drain", daemon=True)
+        self._proc.start()
+        child_end.close()
+
+    def finish(self):
+        """Stop after a last drain; returns the entries the child acknowledged."""
+        self._stop.set()
+        try:
+            total, error = self._result.recv()
+        except EOFError:  # the child died without a word; the parent drains what is left
+            total, error = 0, f"exit code {self._proc.exitcode}"
+        self._proc.join()
+        self._result.close()
+        if error:
+            log.warning("background sync stopped (outbox kept): %s", error)
+        return total
+
+
+def _drain_until_stopped(factory, stop, result, poll):
+    total, error = 0, None
+    service = None
+    try:
+        service = factory()
+        while True:
+            stopping = stop.is_set()
+            n = service.sync()  # drains, and refreshes the backend for searches
+            total += n
+            if stopping:
+                break
+            if n == 0:
+                stop.wait(poll)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which drains again
+        error = f"{type(exc).__name__}: {exc}"
+    finally:
+        if service is not None:
+            try:
+                service.close()
+            except Exception:  # noqa: BLE001
+                pass
+        result.send((total, error))
+        result.close()

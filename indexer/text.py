@@ -6,6 +6,7 @@ way wherever it is compared.
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 # The five Vietnamese tone marks, as combining characters after NFD.
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -35,13 +36,54 @@ def _canonical_tone(word):
     return unicodedata.normalize("NFC", out)
 
 
+def _bare_lower(char):
+    """``char`` without its tone mark, lower-cased (what _OLD_STYLE looks at)."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", char) if c not in _TONES)
+    return unicodedata.normalize("NFC", bare).lower()
+
+
+def _ending_class(letters):
+    """A regex class of the characters whose toneless lower-case form ends in ``letters``."""
+    chars = [chr(code) for code in range(0x2000) if _bare_lower(chr(code))[-1:] in letters]
+    return "[" + "".join(re.escape(c) for c in chars) + "]"
+
+
+# Only a word ending in oa, oe or uy (tones aside) can have its tone moved: these are the
+# words worth handing to _canonical_tone; every other word is left as it is anyway.
+_TONE_CANDIDATE = re.compile(
+    r"(?<!\w)\w*(?:{o}{ae}|{u}{y})(?!\w)".format(
+        o=_ending_class("o"), ae=_ending_class("ae"), u=_ending_class("u"),
+        y=_ending_class("y")))
+
+
 def normalize(text):
     """Return ``text`` in NFC with canonical tone placement and tidy spaces."""
     if text is None:
         return None
-    text = unicodedata.normalize("NFC", str(text))
+    text = str(text)
+    # Names, titles, skills and places repeat a lot, and a partner's postings often
+    # share a description: both are memoised, long texts in a smaller cache.
+    if len(text) <= 300:
+        return _normalize_short(text)
+    if len(text) <= 6000:
+        return _normalize_long(text)
+    return _normalize(text)
+
+
+@lru_cache(maxsize=100_000)
+def _normalize_short(text):
+    return _normalize(text)
+
+
+@lru_cache(maxsize=1024)
+def _normalize_long(text):
+    return _normalize(text)
+
+
+def _normalize(text):
+    text = unicodedata.normalize("NFC", text)
     if not text.isascii():  # ASCII has no tone marks to move
-        text = _WORD.sub(_tone_of_match, text)
+        text = _TONE_CANDIDATE.sub(_tone_of_match, text)
     return " ".join(text.split())
 
 
@@ -63,7 +105,10 @@ def _fold_table():
     return table
 
 
+# As a list indexed by code point (str.translate looks it up faster than a dict;
+# code points past its end raise IndexError, which leaves them unchanged).
 _FOLD = _fold_table()
+_FOLD = [_FOLD.get(code, chr(code)) for code in range(0x2000)]
 
 
 def fold(text):
@@ -75,12 +120,28 @@ def fold(text):
 
 def tokens(text):
     """Folded syllables of ``text``."""
-    return _WORD.findall(fold(text))
+    if not text:
+        return []
+    text = str(text)
+    if text.isascii():  # nothing to fold but the case
+        return _WORD.findall(text.lower())
+    # Folding and splitting never look across a space (str.lower's only context rule,
+    # the final sigma, stops at one), so the text is folded piece by piece, and the
+    # pieces, which repeat a lot, are memoised.
+    pieces = text.split(" ")
+    if max(map(len, pieces)) > 64:
+        return _WORD.findall(fold(text))
+    return list(chain.from_iterable(map(_piece_tokens, pieces)))
+
+
+@lru_cache(maxsize=200_000)
+def _piece_tokens(piece):
+    return tuple(_WORD.findall(piece.lower().translate(_FOLD)))
 
 
 def bigrams(syllables):
     """Adjacent syllable pairs, joined by '_' (Vietnamese compounds: thợ hàn → tho_han)."""
-    return [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]
+    return list(map("_".join, zip(syllables, syllables[1:])))
 
 
 def terms(text):

@@ -15,7 +15,7 @@ import re
 
 from indexer.errors import Conflict, InvalidDocument, NotFound, StaleVersion, VungBuocError
 from indexer.keys import IdempotencyStore, KeyStore, create_tables
-from indexer.schemas import schema_for
+from indexer.schemas import dump
 from indexer.store import DELETED
 
 SKILL_FIELDS = {"jobs": ("required_skills", "preferred_skills"), "courses": ("skills_taught",)}
@@ -215,7 +215,7 @@ class PartnerService:
         record, carried = self._editable(kind, old["data"])
         merged = merge_patch(record, patch)
         data = self.indexer.validate(kind, merged)
-        doc = schema_for(kind).dump(data)
+        doc = dump(kind, data)
         doc["skills_text"] = list(data.get("skills_text", []))
         if not any(f in patch for f in SKILL_FIELDS[kind]):
             doc["skills_text"] += [t for t in carried if t not in doc["skills_text"]]

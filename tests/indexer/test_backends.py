@@ -119,3 +119,59 @@ def test_rebuild_from_the_store_matches_incremental_state(backend_service):
     svc.reindex()
     assert svc.backend.ids("jobs") == before
     assert svc.backend.count("jobs") == 3
+
+
+def _feed(tmp_path, n, bad_every=0):
+    """A JSON Lines feed of ``n`` postings; every ``bad_every``-th one invalid."""
+    import json
+    lines = []
+    for i in range(n):
+        record = make_posting(external_id=f"F-{i}", title=f"Thợ hàn số {i}")
+        if bad_every and i % bad_every == 0:
+            record["pay_min_vnd"] = -1
+        lines.append(json.dumps(record, ensure_ascii=False))
+    path = tmp_path / "jobs.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _index_matches_store(svc):
+    store = {r["id"]: r["version"] for r in svc.store.iter_documents("jobs")}
+    assert svc.backend.ids("jobs") == store
+    assert svc.store.counts()["outbox"] == 0
+    return len(store)
+
+
+def test_a_long_feed_is_indexed_by_a_second_process_alike(backend_service, tmp_path):
+    """Past one batch, a second process drains the outbox while the feed is stored:
+    the report, the store and the index end up as with one process."""
+    svc = backend_service
+    assert svc.concurrent_sync
+    feed = _feed(tmp_path, 2_345, bad_every=500)
+    report = svc.load_files([feed], batch=400)
+    assert (report.read, report.inserted, report.rejected) == (2_345, 2_340, 5)
+    assert report.indexed == 2_340 and report.index_error is None
+    assert [r["where"] for r in report.rejects] == [f"line {i + 1}" for i in range(0, 2_345, 500)]
+    assert _index_matches_store(svc) == 2_340
+    assert ids(svc, text="thợ hàn số 2344")[0] == svc.store.find_document(
+        "jobs", "cty-test", "F-2344")["id"]
+    again = svc.load_files([feed], batch=400)
+    assert (again.unchanged, again.indexed, again.rejected) == (2_340, 0, 5)
+
+
+def test_a_failing_second_process_leaves_the_outbox_to_the_first(backend_service, tmp_path):
+    """When the background drain fails, the load drains what is left itself."""
+    from indexer.errors import BackendError
+    svc = backend_service
+    real = svc.factory
+
+    def failing():
+        child = real()
+        def broken(*args, **kwargs):
+            raise BackendError("index down (test)")
+        child.backend.upsert = broken
+        return child
+    svc.factory = failing
+    report = svc.load_files([_feed(tmp_path, 1_200)], batch=300)
+    assert report.inserted == report.indexed == 1_200 and report.index_error is None
+    assert _index_matches_store(svc) == 1_200

@@ -107,3 +107,46 @@ def test_skills_resolve_to_ids_and_unresolved_are_kept_as_text():
 def test_course_funding_defaults_from_cost():
     assert TrainingCourseSchema().load(make_course(cost_vnd=0))["funding"] == "free"
     assert TrainingCourseSchema().load(make_course(cost_vnd=500_000))["funding"] == "paid"
+
+
+def _sample_records():
+    from indexer.cli import sample_feeds
+    from indexer.feeds import read_feed
+    for path in sample_feeds():
+        kind = {"partners.json": "partners", "jobs.jsonl": "jobs", "courses.json": "courses"}[
+            path.name]
+        for _, record in read_feed(path, kind):
+            yield kind, record
+    yield "jobs", make_posting(contact={"name": "Chị Lan", "phone": "0912 345 678",
+                                        "email": "lan@example.vn"})
+    yield "jobs", make_posting(location={"province": "Thanh Hóa", "lat": 19, "lon": 105.9})
+    yield "courses", make_course(start_dates=["2026-09-01", "2026-03-01", "2026-03-01"])
+    yield "partners", make_partner()
+
+
+def test_dump_is_what_marshmallow_dumps():
+    """schemas.dump converts loaded data directly: the same as schema.dump, in order."""
+    from indexer.schemas import _dumps_plainly, dump, schema_for
+    assert all(_dumps_plainly(kind) for kind in ("partners", "jobs", "courses"))
+    n = 0
+    for kind, record in _sample_records():
+        data = schema_for(kind).load(record)
+        expected = schema_for(kind).dump(data)
+        got = dump(kind, data)
+        assert got == expected
+        assert list(got) == list(expected)
+        n += 1
+    assert n > 50
+
+
+def test_dump_falls_back_to_marshmallow_for_other_fields():
+    """A field that dumps a loaded value differently makes dump use marshmallow."""
+    from marshmallow import fields
+
+    from indexer import schemas
+    assert not schemas._plain_dump(fields.DateTime())
+    assert not schemas._plain_dump(fields.Float(as_string=True))
+    assert not schemas._plain_dump(fields.Date(format="%d/%m/%Y"))
+    assert not schemas._plain_dump(fields.Decimal())
+    assert not schemas._plain_dump(fields.List(fields.String(data_key="x")))
+    assert schemas._plain_dump(fields.List(fields.Date()))
