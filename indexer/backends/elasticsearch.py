@@ -22,6 +22,7 @@ import logging
 import time
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+from elasticsearch.serializer import OrjsonSerializer
 
 from ..settings import config_path
 from ..text import key, terms
@@ -102,7 +103,9 @@ class ElasticsearchBackend(SearchBackend):
         if settings.get("ES_CA_CERTS"):
             options["ca_certs"] = settings["ES_CA_CERTS"]
         hosts = [u.strip() for u in url.split(",") if u.strip()]
-        return cls(Elasticsearch(hosts, **options), prefix=settings.get("ES_INDEX_PREFIX") or "vungbuoc")
+        # orjson decodes a 200-hit answer (~300 KB) several times faster than json.
+        return cls(Elasticsearch(hosts, serializer=OrjsonSerializer(), **options),
+                   prefix=settings.get("ES_INDEX_PREFIX") or "vungbuoc")
 
     # -- names ------------------------------------------------------------------------
 
