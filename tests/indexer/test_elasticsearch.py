@@ -137,6 +137,16 @@ def test_writes_during_a_rebuild_reach_the_new_index(es_service):
     assert search_ids(svc.backend, text="thợ sơn")[0] == rows[0]["id"]
 
 
+def test_the_client_decodes_with_orjson(es_settings):
+    """A 200-hit answer is ~300 KB of JSON: the stdlib decoder took about twice as long."""
+    from elasticsearch.serializer import OrjsonSerializer
+    backend = ElasticsearchBackend.from_settings(load_settings(es_settings))
+    serializers = backend.client.transport.serializers
+    for mimetype in ("application/json", "application/vnd.elasticsearch+json"):
+        assert isinstance(serializers.get_serializer(mimetype), OrjsonSerializer)
+    backend.close()
+
+
 # -- stored source --------------------------------------------------------------------
 
 _INDEX_ONLY = {"search_text", "terms", "location"}
