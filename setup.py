@@ -27,6 +27,7 @@ setup(
         "scipy>=1.11",
         "gunicorn>=23",
         "elasticsearch>=9,<10",
+        # Fast JSON: the embedded index's log and projections, the Elasticsearch client.
         "orjson>=3.10",
         "tqdm>=4.66",
         "apispec>=6.6,<7",

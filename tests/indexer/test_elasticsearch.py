@@ -137,6 +137,65 @@ def test_writes_during_a_rebuild_reach_the_new_index(es_service):
     assert search_ids(svc.backend, text="thợ sơn")[0] == rows[0]["id"]
 
 
+def test_the_client_decodes_with_orjson(es_settings):
+    """A 200-hit answer is ~300 KB of JSON: the stdlib decoder took about twice as long."""
+    from elasticsearch.serializer import OrjsonSerializer
+    backend = ElasticsearchBackend.from_settings(load_settings(es_settings))
+    serializers = backend.client.transport.serializers
+    for mimetype in ("application/json", "application/vnd.elasticsearch+json"):
+        assert isinstance(serializers.get_serializer(mimetype), OrjsonSerializer)
+    backend.close()
+
+
+# -- stored source --------------------------------------------------------------------
+
+_INDEX_ONLY = {"search_text", "terms", "location"}
+SAM_SON_GEO = {"lat": 19.7354, "lon": 105.9051, "radius_km": 20, "home_province": "Thanh Hóa"}
+
+
+def test_indices_store_the_projection_and_index_the_rest(es_service, es_cluster):
+    """Retrieval-only fields are indexed but not stored, so searches return the source as is."""
+    svc = es_service
+    results, _ = svc.save("jobs", postings(2))
+    svc.sync()
+    job_id = results[0][1][1]
+    backend = svc.backend
+    for generation in ("first index", "rebuilt index"):
+        with es_cluster.client() as es:
+            stored = es.get(index=backend.alias("jobs"), id=str(job_id))["_source"]
+        assert not _INDEX_ONLY & set(stored), generation
+        # Still searchable by the folded terms and by distance (the geo_point).
+        assert job_id in search_ids(backend, text="tho han", **SAM_SON_GEO), generation
+        found = backend.search(CandidateQuery(kind="jobs", text="thợ hàn", today=TODAY))
+        assert not backend._needs_source_filter("jobs")
+        assert stored == next(c.source for c in found if c.id == job_id)
+        assert {"title_terms", "body_terms", "skills", "lat", "lon"} <= set(stored)
+        svc.reindex()
+
+
+def test_an_index_that_stores_everything_is_still_filtered(es_service, es_cluster):
+    """An index made before sources were trimmed (no _source excludes) until its reindex."""
+    backend = es_service.backend
+    backend._ensure_template()
+    alias = backend.alias("jobs")
+    with es_cluster.client() as es:
+        es.indices.create(index=f"{alias}-v1-000001", aliases={alias: {"is_write_index": True}})
+    results, _ = es_service.save("jobs", postings(1))
+    es_service.sync()
+    job_id = results[0][1][1]
+    with es_cluster.client() as es:
+        assert _INDEX_ONLY <= set(es.get(index=alias, id=str(job_id))["_source"])
+    found = backend.search(CandidateQuery(kind="jobs", text="thợ hàn", today=TODAY,
+                                          **SAM_SON_GEO))
+    assert [c.id for c in found] == [job_id]
+    assert backend._needs_source_filter("jobs")
+    assert not _INDEX_ONLY & set(found[0].source)
+    es_service.reindex()
+    found = backend.search(CandidateQuery(kind="jobs", text="thợ hàn", today=TODAY))
+    assert not backend._needs_source_filter("jobs")
+    assert [c.id for c in found] == [job_id] and not _INDEX_ONLY & set(found[0].source)
+
+
 # -- versions and errors --------------------------------------------------------------
 
 
