@@ -29,6 +29,7 @@ setup(
         "elasticsearch>=9,<10",
         # Fast JSON: the embedded index's log and projections, the Elasticsearch client.
         "orjson>=3.10",
+        "mmh3>=4",
         "tqdm>=4.66",
         "apispec>=6.6,<7",
         "Flask-Limiter>=3.8,<5",
