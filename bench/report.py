@@ -115,6 +115,11 @@ def markdown(results):
                          f"{nv['p95']} | {nv['p99']} | | | | | | | | | |")
             notes.append(f"Naive baseline / embedded (whole match, jobs and courses): "
                          f"{ratio}× at {size}.")
+        cpu = res.get("embedded_match_cpu_ms")
+        if cpu:
+            notes.append(f"Embedded at {size}, CPU time per match (the wall times above include "
+                         f"what other guests of the machine took): p50 {cpu['median']} ms, "
+                         f"p95 {cpu['p95']} ms.")
         first = res.get("embedded_match_first_pass_ms")
         if first:
             notes.append(f"Embedded at {size}, first pass over the profiles in a fresh process "

@@ -321,9 +321,10 @@ def measure_size(size, mode, tmp, results):
     res["cold_start"] = cold_start(path, mode["cold_reps"])
     log(f"  cold start {res['cold_start']}")
     backend = EmbeddedBackend(path)
-    cold = []
-    times, _, hit = inprocess.time_matches(backend, bodies, mode["rounds"], cold=cold)
+    cold, cpu = [], []
+    times, _, hit = inprocess.time_matches(backend, bodies, mode["rounds"], cold=cold, cpu=cpu)
     res["embedded_match_ms"] = summary(times)
+    res["embedded_match_cpu_ms"] = summary(cpu)
     res["embedded_match_first_pass_ms"] = summary(cold)
     res["embedded_search_ms"] = summary(inprocess.time_search_only(backend, bodies, 1))
     res["profiles_with_jobs"] = round(hit, 3)
