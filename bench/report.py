@@ -67,6 +67,8 @@ def markdown(results):
              "repeated runs are the numbers to quote.", "",
              "## Targets", "", "| target | measured | |", "| --- | --- | --- |"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in targets(results)]
+    lines += ["", "Why each missed target is missed, with the profiles: "
+              "[analysis.md](analysis.md)."]
     lines += ["", "## Indexing", "", "| path | postings/s median | p95 | p99 | runs |",
               "| --- | --- | --- | --- | --- |"]
     for key, label in (("indexer_load", "`indexer load` (CLI, JSON Lines)"),
