@@ -91,6 +91,18 @@ def sample_client(sample_app):
     return sample_app.test_client()
 
 
+def _start_or_skip(start, unavailable, what):
+    """``start()``; when ``what`` is unavailable, fail under CI=true (CI must never skip
+    silently), else skip saying why."""
+    import os
+    try:
+        return start()
+    except unavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{what} required in CI: {exc}")
+        pytest.skip(str(exc))
+
+
 @pytest.fixture(scope="session")
 def es_cluster():
     """The session's real Elasticsearch: ES_URL, or a node provisioned once (tests/es.py).
@@ -98,16 +110,9 @@ def es_cluster():
     Unavailable: a failure under CI=true (CI must never skip silently), else a skip that
     says how to provide one.
     """
-    import os
-
     from es import EsCluster, EsUnavailable
     cluster = EsCluster()
-    try:
-        cluster.start()
-    except EsUnavailable as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"Elasticsearch required in CI: {exc}")
-        pytest.skip(str(exc))
+    _start_or_skip(cluster.start, EsUnavailable, "Elasticsearch")
     yield cluster
     cluster.close()
 
@@ -163,16 +168,9 @@ def pg_url():
 
     Unavailable: a failure under CI=true, else a skip that says how to provide one.
     """
-    import os
-
     from pg import PgServer, PgUnavailable
     server = PgServer()
-    try:
-        url = server.start()
-    except PgUnavailable as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL required in CI: {exc}")
-        pytest.skip(str(exc))
+    url = _start_or_skip(server.start, PgUnavailable, "PostgreSQL")
     yield url
     server.close()
 

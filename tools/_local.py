@@ -10,7 +10,28 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 from pathlib import Path
+
+
+def make_log(tag: str, quiet_env: str):
+    """A progress logger to stderr, ``[tag] message``, silenced by ``quiet_env=1``."""
+    def log(msg: str) -> None:
+        if os.environ.get(quiet_env) != "1":
+            print(f"[{tag}] {msg}", file=sys.stderr, flush=True)
+    return log
+
+
+def cache_root(name: str, env: str) -> Path:
+    """A tool's cache/state directory: ``$env`` if set, else /var/cache/vungbuoc/<name>
+    as root (world-traversable, so an unprivileged server user can reach it), else the
+    user's XDG cache."""
+    if os.environ.get(env):
+        return Path(os.environ[env]).expanduser().resolve()
+    if is_root():
+        return Path("/var/cache/vungbuoc") / name
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "vungbuoc" / name
 
 
 class ProvisionError(RuntimeError):
@@ -97,6 +118,13 @@ class ManagedServer:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def __repr__(self) -> str:
+        version = getattr(self, "version", None) or getattr(self, "requested_version", None)
+        node_dir = getattr(self, "node_dir", None)
+        return (f"{type(self).__name__}(version={version!r}, port={self.port}, "
+                f"node_dir={str(node_dir) if node_dir else None!r}, "
+                f"running={self.is_running()})")
 
 
 def read_state(path: Path):

@@ -74,6 +74,7 @@ import weakref
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
+from . import _local
 from ._local import ManagedServer, ProvisionError, cli_dir, read_state
 from ._local import as_user_prefix as _as_user_prefix
 from ._local import chown_tree as _chown_tree
@@ -116,22 +117,14 @@ CANDIDATE_VERSIONS = _SPECULATIVE_VERSIONS + _KNOWN_VERSIONS
 
 # --------------------------------------------------------------------------- helpers
 
-def _log(msg: str) -> None:
-    if os.environ.get("VUNGBUOC_ES_QUIET") != "1":
-        print(f"[esnode] {msg}", file=sys.stderr, flush=True)
+_log = _local.make_log("esnode", "VUNGBUOC_ES_QUIET")
 
 
 
 
 def cache_root() -> Path:
     """The cache directory (created on demand)."""
-    env = os.environ.get("VUNGBUOC_ES_CACHE")
-    if env:
-        return Path(env).expanduser().resolve()
-    if _is_root():
-        return Path("/var/cache/vungbuoc/elasticsearch")
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "vungbuoc" / "elasticsearch"
+    return _local.cache_root("elasticsearch", "VUNGBUOC_ES_CACHE")
 
 
 def _ensure_dir(p: Path, mode: int = 0o755) -> Path:
@@ -679,11 +672,6 @@ class ElasticsearchNode(ManagedServer):
             else:
                 shutil.rmtree(self.data_dir, ignore_errors=True)
         self._closed = True
-
-    def __repr__(self) -> str:
-        return (f"ElasticsearchNode(version={self.version or self.requested_version!r}, "
-                f"port={self.port}, node_dir={str(self.node_dir) if self.node_dir else None!r}, "
-                f"running={self.is_running()})")
 
 
 # --------------------------------------------------------------------------- CLI

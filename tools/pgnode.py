@@ -56,6 +56,7 @@ import tempfile
 import time
 import weakref
 from pathlib import Path
+from . import _local
 from ._local import ManagedServer, ProvisionError, cli_dir, read_state
 from ._local import as_user_prefix as _as_user_prefix
 from ._local import chown_tree as _chown_tree
@@ -77,22 +78,14 @@ _BINARIES = ("initdb", "pg_ctl", "postgres")
 
 # --------------------------------------------------------------------------- helpers
 
-def _log(msg: str) -> None:
-    if os.environ.get("VUNGBUOC_PG_QUIET") != "1":
-        print(f"[pgnode] {msg}", file=sys.stderr, flush=True)
+_log = _local.make_log("pgnode", "VUNGBUOC_PG_QUIET")
 
 
 
 
 def cache_root() -> Path:
     """State directory of the command-line node (created on demand)."""
-    env = os.environ.get("VUNGBUOC_PG_CACHE")
-    if env:
-        return Path(env).expanduser().resolve()
-    if _is_root():  # world-traversable, so the unprivileged server user can reach it
-        return Path("/var/cache/vungbuoc/postgres")
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "vungbuoc" / "postgres"
+    return _local.cache_root("postgres", "VUNGBUOC_PG_CACHE")
 
 
 def _has_binaries(d: Path) -> bool:
@@ -465,11 +458,6 @@ class PostgresNode(ManagedServer):
         if not self.keep and self._own_dir and self.node_dir is not None and not self._closed:
             shutil.rmtree(self.node_dir, ignore_errors=True)
         self._closed = True
-
-    def __repr__(self) -> str:
-        return (f"PostgresNode(version={self.version!r}, port={self.port}, "
-                f"node_dir={str(self.node_dir) if self.node_dir else None!r}, "
-                f"running={self.is_running()})")
 
 
 # --------------------------------------------------------------------------- CLI
