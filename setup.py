@@ -6,7 +6,7 @@ setup(
     version="0.1.0",
     description="Job and training-course matching for people returning from prison (Vietnam)",
     python_requires=">=3.11",
-    packages=["indexer", "indexer.backends", "matcher", "matcher.services", "matcher.web",
+    packages=["indexer", "indexer.backends", "indexer.backends.embedded", "matcher", "matcher.services", "matcher.web",
               "vungbuoc_config"],
     package_dir={"vungbuoc_config": "config"},
     package_data={

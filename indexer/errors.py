@@ -29,8 +29,16 @@ class BackendError(VungBuocError):
     """The search backend failed; the store is unaffected."""
 
 
-class IndexOutdated(BackendError):
+class IndexUnusable(BackendError):
+    """The index cannot be served as it is; the next sync rebuilds it from the store."""
+
+
+class IndexOutdated(IndexUnusable):
     """The index was written in a format this version cannot read: rebuild it."""
+
+
+class IndexDamaged(IndexUnusable):
+    """A file of the index fails its checksum, size or format check: rebuild it."""
 
 
 def flatten_errors(messages, prefix=""):

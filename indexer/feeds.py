@@ -2,7 +2,10 @@
 
 Each reader yields (position, record) where position says where the record came
 from (a line for JSON Lines and CSV, an index for JSON), or (position, FeedError)
-for a line that cannot be parsed at all.
+for a line that cannot be parsed at all. A byte that is not UTF-8 costs only its own
+record: a JSON Lines line is rejected with its line number; in CSV and JSON files the
+byte is decoded as a lone surrogate (``surrogateescape``), which the record's checks
+(``indexer.rawinput``) reject field by field.
 """
 import csv
 import io
@@ -11,6 +14,7 @@ from pathlib import Path
 
 from marshmallow import fields as mfields
 
+from .rawinput import loads
 from .schemas import SCHEMAS
 
 
@@ -42,23 +46,13 @@ def _format(path, text):
 def read_feed(path, kind):
     """Yield (position, record or FeedError) for every record of the file."""
     raw = Path(path).read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        yield "file", FeedError(f"not UTF-8: {exc}")
-        return
+    text = raw.decode("utf-8-sig", errors="surrogateescape")
     fmt = _format(path, text)
     if fmt == "jsonl":
-        for lineno, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                yield f"line {lineno}", json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield f"line {lineno}", FeedError(f"invalid JSON: {exc.msg} (column {exc.colno})")
+        yield from _read_jsonl(raw)
     elif fmt == "json":
         try:
-            data = json.loads(text)
+            data = loads(text)
         except json.JSONDecodeError as exc:
             yield f"line {exc.lineno}", FeedError(f"invalid JSON: {exc.msg}")
             return
@@ -71,6 +65,25 @@ def read_feed(path, kind):
             yield f"record {i + 1}", record
     else:
         yield from _read_csv(text, kind)
+
+
+def _read_jsonl(raw):
+    # Lines are split on b"\n" only: inside JSON text no other byte ends a line.
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    for lineno, line in enumerate(raw.split(b"\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield f"line {lineno}", FeedError(
+                f"not valid UTF-8: byte 0x{line[exc.start]:02x} at column {exc.start + 1}")
+            continue
+        try:
+            yield f"line {lineno}", loads(text)
+        except json.JSONDecodeError as exc:
+            yield f"line {lineno}", FeedError(f"invalid JSON: {exc.msg} (column {exc.colno})")
 
 
 def _list_fields(schema_cls, prefix=""):

@@ -11,8 +11,9 @@ import os
 from marshmallow import ValidationError
 
 from .backends import make_backend
-from .errors import BackendError, IndexOutdated, InvalidDocument, NotFound, flatten_errors
+from .errors import BackendError, IndexUnusable, InvalidDocument, NotFound, flatten_errors
 from .feeds import FeedError, kind_of, read_feed
+from .rawinput import problems
 from .schemas import dump, schema_for
 from .settings import ensure_data_dir
 from .store import Store
@@ -69,6 +70,9 @@ class IndexerService:
         """Load ``record`` through the schema of ``kind``; raises InvalidDocument."""
         if not isinstance(record, dict):
             raise InvalidDocument([{"field": "_schema", "messages": ["Expected an object."]}])
+        odd = problems(record)
+        if odd:
+            raise InvalidDocument(odd)
         try:
             data = schema_for(kind, partial=partial).load(record)
         except ValidationError as exc:
@@ -109,13 +113,14 @@ class IndexerService:
         return list(zip((i for i, _ in valid), results, (d for _, d in valid))), errors
 
     def sync(self, retries=0):
-        """Drain the outbox into the backend; returns entries applied.
+        """Drain the outbox into the backend; returns the entries this call acknowledged.
 
-        An index in a format this version cannot read is rebuilt from the store first.
+        An index that cannot be served (damaged, or in a format this version cannot
+        read) is rebuilt from the store first.
         """
         try:
             count = self.syncer.drain(retries=retries)
-        except IndexOutdated as exc:
+        except IndexUnusable as exc:
             log.warning("%s; rebuilding it from the store", exc)
             reindex(self.store, self.backend)
             count = self.syncer.drain(retries=retries)

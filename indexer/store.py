@@ -49,6 +49,9 @@ outbox = Table(
     Column("doc_id", Integer, nullable=False),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # IDs never reused (SQLite would reuse the largest after a drain), so "oldest first"
+    # holds; acknowledging matches the document and version too, for older databases.
+    sqlite_autoincrement=True,
 )
 
 DELETED = "deleted"
@@ -338,6 +341,38 @@ class Store:
                 yield _row(row)
             last = rows[-1].id
 
+    def searchable(self, kind, today):
+        """{id: version} of the open documents of ``kind`` valid on ``today``."""
+        day = today.isoformat()
+        query = select(documents.c.id, documents.c.version,
+                       documents.c.data["valid_from"].as_string(),
+                       documents.c.data["valid_through"].as_string()).where(
+            documents.c.kind == kind, documents.c.status == "open")
+        with self.engine.connect() as conn:
+            return {doc_id: version for doc_id, version, start, end in conn.execute(query)
+                    if (not start or start <= day) and (not end or end >= day)}
+
+    def pending_ids(self, kind):
+        """IDs of the documents of ``kind`` with an outbox entry waiting."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(outbox.c.doc_id).where(outbox.c.kind == kind)
+                                    .distinct()).scalars())
+
+    def tombstones(self, kind):
+        """(id, version) of every deleted document of ``kind``."""
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(select(documents.c.id, documents.c.version)
+                                                    .where(documents.c.kind == kind,
+                                                           documents.c.status == DELETED)
+                                                    .order_by(documents.c.id))]
+
+    def changed_since(self, kind, since):
+        """Rows of ``kind`` (tombstones too) changed at or after ``since``."""
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(select(documents).where(
+                documents.c.kind == kind, documents.c.updated_at >= self._db_time(since))
+                .order_by(documents.c.id))]
+
     def counts(self):
         """Live documents per kind and status, plus partners and pending outbox entries."""
         with self.engine.connect() as conn:
@@ -359,12 +394,21 @@ class Store:
                 outbox.c.id, outbox.c.kind, outbox.c.doc_id, outbox.c.version
             ).order_by(outbox.c.id).limit(limit))]
 
-    def ack(self, outbox_ids):
-        """Remove outbox entries that have reached the index."""
-        ids = list(outbox_ids)
+    def ack(self, entries):
+        """Remove outbox entries that have reached the index; returns how many this removed.
+
+        ``entries`` are tuples as ``pending`` returns them. An entry is removed only if it
+        still holds the same document and version: another drainer may have removed it
+        already, and SQLite may have given its ID to a newer write since.
+        """
+        entries = [tuple(e) for e in entries]
+        removed = 0
         with self.engine.begin() as conn:
-            for start in range(0, len(ids), 500):
-                conn.execute(outbox.delete().where(outbox.c.id.in_(ids[start:start + 500])))
+            for start in range(0, len(entries), 300):
+                chunk = [(e[0], e[2], e[3]) for e in entries[start:start + 300]]
+                removed += conn.execute(outbox.delete().where(
+                    tuple_(outbox.c.id, outbox.c.doc_id, outbox.c.version).in_(chunk))).rowcount
+        return removed
 
 
 class _Existing:

@@ -1,4 +1,5 @@
 """Drain the outbox into the search backend: retried, idempotent and versioned."""
+import datetime as dt
 import logging
 import multiprocessing
 import time
@@ -10,6 +11,11 @@ from .store import DELETED
 log = logging.getLogger(__name__)
 
 
+# Writes committed this long before a rebuild started are caught up again after it, for
+# transactions still open when it started and clocks of several app servers.
+CATCH_UP_SECONDS = 60
+
+
 class Syncer:
     """Moves outbox entries of the store into the backend, oldest first."""
 
@@ -17,18 +23,22 @@ class Syncer:
         self.store, self.backend, self.batch = store, backend, batch
 
     def drain_once(self):
-        """Apply one batch; returns how many outbox entries were acknowledged."""
+        """Apply one batch; returns (entries this call acknowledged, entries it applied).
+
+        Several processes may drain at once: each applies the store's current state at its
+        current version (so replays are harmless) and acknowledges an entry only if it is
+        still the same entry, so the first count may be lower than the second.
+        """
         pending = self.store.pending(self.batch)
         if not pending:
-            return 0
+            return 0, 0
         rows = self.store.get_documents({doc_id for _, _, doc_id, _ in pending})
         names = self.store.partner_names({r["partner_id"] for r in rows.values()})
-        done, failed = [], set()
-        for kind in {k for _, k, _, _ in pending}:
+        failed = set()
+        for kind in sorted({k for _, k, _, _ in pending}):
             ids = {doc_id for _, k, doc_id, _ in pending if k == kind}
             live = [rows[i] for i in ids if rows[i]["status"] != DELETED]
-            dead = [(i, rows[i]["version"]) for i in ids if rows[i]["status"] == DELETED]
-            # The store's current state at its current version: replays are harmless.
+            dead = [(i, rows[i]["version"]) for i in sorted(ids) if rows[i]["status"] == DELETED]
             errors = self.backend.upsert(kind, [projection(kind, r, names.get(r["partner_id"]))
                                                 for r in sorted(live, key=lambda r: r["id"])])
             for error in errors:
@@ -36,12 +46,11 @@ class Syncer:
                 failed.add(error["id"])
             if dead:
                 self.backend.delete(kind, dead)
-        done = [oid for oid, _, doc_id, _ in pending if doc_id not in failed]
-        self.store.ack(done)
-        return len(done) if done else 0
+        done = [entry for entry in pending if entry[2] not in failed]
+        return self.store.ack(done), len(done)
 
     def drain(self, retries=0, backoff=0.5):
-        """Apply batches until the outbox is empty; returns entries acknowledged.
+        """Apply batches until the outbox is empty; returns entries this call acknowledged.
 
         On a backend failure, retries ``retries`` times with exponential backoff, then
         raises BackendError; what was not acknowledged stays in the outbox.
@@ -49,27 +58,47 @@ class Syncer:
         total, attempt = 0, 0
         while True:
             try:
-                n = self.drain_once()
+                acked, applied = self.drain_once()
             except BackendError:
                 if attempt >= retries:
                     raise
                 time.sleep(backoff * 2 ** attempt)
                 attempt += 1
                 continue
-            if n == 0:
+            if applied == 0:
                 return total
-            total += n
+            total += acked
             attempt = 0
 
 
 def reindex(store, backend, kinds=("jobs", "courses")):
-    """Rebuild the backend's index of each kind from the store; returns counts."""
+    """Rebuild the backend's index of each kind from the store; returns counts.
+
+    Writes made while a kind is rebuilt may reach the old index only, which the swap
+    then drops: every document changed since shortly before the rebuild started is
+    applied again afterwards (versions make that harmless), so none is lost.
+    """
     names = store.partner_names()
     out = {}
     for kind in kinds:
-        out[kind] = backend.rebuild(kind, (projection(kind, r, names.get(r["partner_id"]))
-                                           for r in store.iter_documents(kind)))
+        since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=CATCH_UP_SECONDS)
+        out[kind] = backend.rebuild(
+            kind, (projection(kind, r, names.get(r["partner_id"]))
+                   for r in store.iter_documents(kind)),
+            deleted=store.tombstones(kind))
+        catch_up(store, backend, kind, since)
     return out
+
+
+def catch_up(store, backend, kind, since, rows=None):
+    """Apply every document of ``kind`` changed since ``since`` (or the store ``rows``
+    given) again, at their current versions; returns how many."""
+    rows = store.changed_since(kind, since) if rows is None else rows
+    names = store.partner_names({r["partner_id"] for r in rows})
+    live = [r for r in rows if r["status"] != DELETED]
+    backend.upsert(kind, [projection(kind, r, names.get(r["partner_id"])) for r in live])
+    backend.delete(kind, [(r["id"], r["version"]) for r in rows if r["status"] == DELETED])
+    return len(rows)
 
 
 class BackgroundDrain:

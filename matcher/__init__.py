@@ -2,20 +2,38 @@
 import logging
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from indexer.service import IndexerService
+from indexer.rawinput import json_safe
 from indexer.settings import load_settings, secret_key
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, keeping Vietnamese as it is and escaping lone surrogates that an
+    error message may echo (they cannot be encoded as UTF-8)."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj, **kwargs):
+        """JSON text of ``obj``."""
+        return json_safe(super().dumps(obj, **kwargs))
+
+
+class VungBuocApp(Flask):
+    """The Flask app class, with the JSON provider above."""
+
+    json_provider_class = JSONProvider
 
 
 def create_app(test_config=None):
     """Build the app from settings (defaults, VUNGBUOC_* environment, ``test_config``)."""
     settings = load_settings(test_config)
-    app = Flask(__name__)
+    app = VungBuocApp(__name__)
     app.config.update(settings)
     app.config["SECRET_KEY"] = secret_key(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_CONTENT_LENGTH"]
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
     logging.basicConfig(level=logging.INFO)
 
     app.extensions["vungbuoc"] = IndexerService.from_settings(settings)

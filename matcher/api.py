@@ -3,7 +3,8 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request
 
-from indexer.errors import BackendError
+from indexer.errors import BackendError, InvalidDocument
+from indexer.rawinput import loads, problems
 
 from . import ranking
 from .errors import ProblemError
@@ -20,7 +21,7 @@ def json_body():
                            "'Content-Type: application/json'.")
     raw = request.get_data(cache=True)
     try:
-        return json.loads(raw.decode("utf-8"))
+        return loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProblemError(400, "Malformed JSON", f"The body is not valid JSON: {exc}") from None
 
@@ -38,7 +39,11 @@ def service():
 @bp.post("/api/v1/matches")
 def matches():
     """Rank jobs and training courses for a returnee profile."""
-    body = _MATCH_REQUEST.load(json_body())
+    body = json_body()
+    odd = problems(body)
+    if odd:
+        raise InvalidDocument(odd)
+    body = _MATCH_REQUEST.load(body)
     settings = current_app.config
     result = ranking.match(body["profile"], service().backend, limit=body["limit"],
                            candidates=settings["MATCH_CANDIDATES"],

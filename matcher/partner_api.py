@@ -14,6 +14,7 @@ from flask_limiter.util import get_remote_address
 from marshmallow import RAISE, Schema, fields, validate
 
 from indexer.keys import parse_key
+from indexer.rawinput import loads
 
 from . import openapi
 from .api import json_body
@@ -71,7 +72,7 @@ def _idempotent(produce):
     """Run ``produce`` under the request's Idempotency-Key, if any."""
     body = request.get_data(cache=True)
     try:
-        canonical = json.dumps(json.loads(body), sort_keys=True).encode()
+        canonical = json.dumps(loads(body), sort_keys=True).encode()
     except ValueError:
         canonical = body
     status, text, headers = partners().idempotent(

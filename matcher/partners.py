@@ -15,6 +15,7 @@ import re
 
 from indexer.errors import Conflict, InvalidDocument, NotFound, StaleVersion, VungBuocError
 from indexer.keys import IdempotencyStore, KeyStore, create_tables
+from indexer.rawinput import json_safe
 from indexer.schemas import dump
 from indexer.store import DELETED
 
@@ -328,5 +329,5 @@ def merge_patch(target, patch):
 
 
 def dumps(body):
-    """JSON text of a response body, as the app writes it."""
-    return json.dumps(body, ensure_ascii=False)
+    """JSON text of a response body, as the app writes it (lone surrogates escaped)."""
+    return json_safe(json.dumps(body, ensure_ascii=False))

@@ -68,13 +68,21 @@ class SearchBackend:
         """Remove documents given as (id, version) pairs; older versions win nothing."""
         raise NotImplementedError
 
-    def rebuild(self, kind, docs):
+    def rebuild(self, kind, docs, deleted=()):
         """Replace the whole index of ``kind`` with ``docs`` (an iterable of projections).
 
-        Searches keep answering from the old index until the new one is complete.
-        Returns the number of documents indexed.
+        ``deleted`` are (id, version) pairs of deleted documents: older versions of them
+        are refused afterwards, as after ``delete``. Searches keep answering from the old
+        index until the new one is complete. Returns the number of documents indexed.
         """
         raise NotImplementedError
+
+    def compact(self, kind):
+        """Reorganise the stored index of ``kind`` without changing what searches return.
+
+        The embedded backend writes a new snapshot generation (as a long log makes it do
+        by itself); Elasticsearch merges segments itself, so there it does nothing.
+        """
 
     def search(self, query):
         """Top ``query.limit`` candidates passing the hard filters, best first."""
@@ -85,8 +93,23 @@ class SearchBackend:
         raise NotImplementedError
 
     def ids(self, kind):
-        """{id: version} of every indexed document of ``kind`` (for consistency checks)."""
+        """{id: version} of every indexed document of ``kind`` (diagnostics)."""
         raise NotImplementedError
+
+    def inventory(self, kind, today):
+        """What a search on ``today`` can return, whatever it asks for: a list of
+        (id, version), one entry per row or hit (an ID indexed twice appears twice).
+
+        This is what ``indexer verify`` and ``/healthz`` compare with the store.
+        """
+        raise NotImplementedError
+
+    def verify_storage(self):
+        """Check stored data end to end (checksums of every file); raises IndexDamaged.
+
+        Backends whose storage checks itself (Elasticsearch) only report their health.
+        """
+        self.health()
 
     def health(self):
         """A dict describing the backend; raises BackendError when it is unusable."""

@@ -48,6 +48,9 @@ _INDEX_ONLY = ["search_text", "terms", "location"]
 _MAPPINGS = {"_source": {"excludes": _INDEX_ONLY}}
 # HTTP statuses that mean "the cluster is busy or down", worth a retry.
 _RETRY_STATUSES = (429, 502, 503, 504)
+# How long a deleted document's version is remembered (Elasticsearch's default is 60 s):
+# a drainer that read a document before its deletion and writes after it must be refused.
+_SETTINGS = {"index": {"gc_deletes": "1d"}}
 
 
 def load_template(version=TEMPLATE_VERSION):
@@ -202,7 +205,8 @@ class ElasticsearchBackend(SearchBackend):
                 first = self._index_name(kind, 1)
                 try:
                     self._call("create index", self.client.indices.create, index=first,
-                               aliases={alias: {"is_write_index": True}}, mappings=_MAPPINGS)
+                               aliases={alias: {"is_write_index": True}}, mappings=_MAPPINGS,
+                               settings=_SETTINGS)
                 except ApiError as exc:
                     # Another process created it first: fine, as long as the alias is there.
                     if exc.error != "resource_already_exists_exception":
@@ -297,8 +301,12 @@ class ElasticsearchBackend(SearchBackend):
             if errors:
                 raise BackendError(f"deleting from {target} failed: {errors[:3]}")
 
-    def rebuild(self, kind, docs):
-        """Load a new generation, swap the alias onto it atomically, drop the old index."""
+    def rebuild(self, kind, docs, deleted=()):
+        """Load a new generation, swap the alias onto it atomically, drop the old index.
+
+        The versions of ``deleted`` documents are recorded in the new index, so a late
+        write of an older version cannot bring one back.
+        """
         self._ensure(kind)
         alias, staging = self.alias(kind), self._rebuild_alias(kind)
         old = self._indices_of(alias)
@@ -306,7 +314,8 @@ class ElasticsearchBackend(SearchBackend):
         new = self._index_name(kind, generation)
         try:
             self._call("create index", self.client.indices.create, index=new,
-                       aliases={staging: {}}, settings={"index": {"refresh_interval": "-1"}},
+                       aliases={staging: {}},
+                       settings={"index": {**_SETTINGS["index"], "refresh_interval": "-1"}},
                        mappings=_MAPPINGS)
         except ApiError as exc:
             raise BackendError(f"cannot create {new} (is another rebuild running?): "
@@ -319,6 +328,11 @@ class ElasticsearchBackend(SearchBackend):
                     count += self._load(new, batch)
                     batch = []
             count += self._load(new, batch)
+            deleted = list(deleted)
+            if deleted:
+                self._bulk([{"_op_type": "delete", "_index": new, "_id": str(doc_id),
+                             "version": int(version), "version_type": "external_gte"}
+                            for doc_id, version in deleted])
             self._call("settings", self.client.indices.put_settings, index=new,
                        settings={"index": {"refresh_interval": None}})
             self._call("refresh", self.client.indices.refresh, index=new)
@@ -411,6 +425,22 @@ class ElasticsearchBackend(SearchBackend):
             return {int(hit["_id"]): int(hit["_version"]) for hit in hits}
         except NotFoundError:
             return {}
+        except (ApiError, TransportError) as exc:
+            raise BackendError(f"Elasticsearch scan failed: {_describe(exc)}") from exc
+
+    def inventory(self, kind, today):
+        """(id, version) of every document a search on ``today`` can return, one per hit."""
+        day = today.isoformat()
+        current = {"bool": {"filter": [{"term": {"status": "open"}},
+                                       _open_range("valid_from", "lte", day),
+                                       _open_range("valid_through", "gte", day)]}}
+        try:
+            hits = helpers.scan(self.client, index=self.alias(kind),
+                                query={"query": current, "_source": False}, version=True,
+                                size=5000)
+            return [(int(hit["_id"]), int(hit["_version"])) for hit in hits]
+        except NotFoundError:
+            return []
         except (ApiError, TransportError) as exc:
             raise BackendError(f"Elasticsearch scan failed: {_describe(exc)}") from exc
 

@@ -6,7 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from indexer.backends import CandidateQuery, embedded
+from indexer.backends import CandidateQuery
+from indexer.backends.embedded import features
 from indexer.backends.base import haversine_km
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.documents import projection
@@ -78,11 +79,11 @@ def test_concurrent_writer_processes_lose_nothing(tmp_path):
 def test_features_hash_to_the_columns_of_scikit_learns_hashing_vectorizer():
     from sklearn.feature_extraction.text import HashingVectorizer
     rows = [["tho", "han", "tho_han", "han", "điện"], [], ["sk:welding", "x" * 300, ""]]
-    reference = HashingVectorizer(analyzer=lambda ts: ts, n_features=embedded.N_FEATURES,
+    reference = HashingVectorizer(analyzer=lambda ts: ts, n_features=features.N_FEATURES,
                                   alternate_sign=False, norm=None).transform(rows)
-    assert (embedded._hashed(rows) != reference).nnz == 0
-    assert embedded._hashed(rows)[0, embedded._column("han")] == 2
-    assert embedded._columns(rows[0]).tolist() == sorted(set(reference[0].indices.tolist()))
+    assert (features.hashed(rows) != reference).nnz == 0
+    assert features.hashed(rows)[0, features.column("han")] == 2
+    assert features.columns(rows[0]).tolist() == sorted(set(reference[0].indices.tolist()))
 
 
 def test_radius_filter_agrees_with_haversine(tmp_path):

@@ -48,7 +48,7 @@ def test_every_change_leaves_one_outbox_entry(store):
     store.upsert_documents("jobs", [doc()])
     store.upsert_documents("jobs", [doc(title="Khác")])
     assert [(k, i, v) for _, k, i, v in store.pending()] == [("jobs", doc_id, 1), ("jobs", doc_id, 2)]
-    store.ack([oid for oid, *_ in store.pending()])
+    store.ack(store.pending())
     assert store.pending() == []
 
 

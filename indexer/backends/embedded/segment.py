@@ -1,0 +1,359 @@
+"""The rows of one kind in memory: a snapshot plus the delta written since, and their ops.
+
+Every change arrives as ops (``{"op": "upsert", "id", "version", "doc"}`` or
+``{"op": "delete", "id", "version"}``) and goes through ``net``, which keeps per ID only
+the newest op that beats what is indexed. Applying ops live and replaying them from the
+log after a restart run the same code, so both give the same rows, and each ID has at
+most one live row by construction. Deletes leave a tombstone (ID → version), so a late
+replay of an older version never brings a deleted document back.
+"""
+import sys
+
+import numpy as np
+import orjson
+import scipy.sparse as sp
+
+from ...errors import IndexDamaged
+from ...text import key
+from . import features as F
+from .files import StoredArray, finish_snapshot, load_array, read_manifest
+from .postings import Postings, StoredPostings
+
+# Per-row arrays (kept in memory: filters read them whole, and ``live`` changes).
+ARRAYS = ("ids", "versions", "live", "open", "vfrom", "vthrough", "prov", "dist", "lat", "lon",
+          "offences", "doclen")
+_DTYPES = {"ids": np.int64, "versions": np.int64, "live": bool, "open": bool,
+           "vfrom": np.int32, "vthrough": np.int32, "prov": np.int32, "dist": np.int32,
+           "lat": np.float64, "lon": np.float64, "offences": np.int32, "doclen": np.float32}
+# Decoded projections kept per process; beyond this, the oldest half is dropped.
+SOURCE_CACHE = 50_000
+
+
+class Segment:
+    """Rows of one kind: a snapshot (read from disk on demand) plus the delta in memory."""
+
+    def __init__(self):
+        self.gen, self.uid, self.log_offset, self.log_ops = 0, None, 0, 0
+        self.codes = {}
+        self.row_of = {}
+        self.tomb = {}  # deleted ID → the version of its deletion
+        self.a = {name: np.zeros(0, dtype) for name, dtype in _DTYPES.items()}
+        self.xyz = np.zeros((3, 0))
+        # The snapshot: postings, projections (JSON, by offsets) and the frozen avgdl.
+        self.n_main = 0
+        self.main_x = self.main_s = None
+        self.blob, self.offsets = None, np.zeros(1, np.int64)
+        self.avgdl = None
+        self._cache = {}
+        # The delta: hashed rows and projections appended since the snapshot.
+        self.delta_x, self.delta_s, self.delta_docs = [], [], {}
+        self._delta = self._delta_key = None
+        # Bumped by every change of the rows; keys the per-state caches.
+        self.rev = 0
+        self._masks = {}
+
+    def __len__(self):
+        return len(self.a["ids"])
+
+    # -- ops --------------------------------------------------------------------------
+
+    def indexed(self, doc_id):
+        """(version, live) of ``doc_id``: its live row's, its tombstone's, or (0, False)."""
+        row = self.row_of.get(doc_id)
+        if row is not None:
+            return int(self.a["versions"][row]), True
+        return self.tomb.get(doc_id, 0), False
+
+    def net(self, ops):
+        """The ops that change something, at most one per ID (the newest that wins)."""
+        latest = {}
+        for op in ops:
+            doc_id, version = op["id"], op["version"]
+            if doc_id in latest:
+                current, live = latest[doc_id]["version"], latest[doc_id]["op"] == "upsert"
+            else:
+                current, live = self.indexed(doc_id)
+            if version > current or (op["op"] == "delete" and live and version >= current):
+                latest[doc_id] = op
+        return list(latest.values())
+
+    def apply(self, ops):
+        """Apply ops (from a writer or the log): the newest per ID, if newer than indexed."""
+        ops = self.net(ops)
+        upserts = [op["doc"] for op in ops if op["op"] == "upsert"]
+        for op in ops:
+            if op["op"] == "delete":
+                self._remove(op["id"])
+                self.tomb[op["id"]] = op["version"]
+            else:
+                self.tomb.pop(op["id"], None)
+        self._append(upserts)
+        return ops
+
+    # -- rows -------------------------------------------------------------------------
+
+    def _code(self, value):
+        if not value:
+            return 0
+        return self.codes.setdefault(value, len(self.codes) + 1)
+
+    def _append(self, docs):
+        """Add rows for ``docs`` (distinct IDs); rows for IDs already present die first."""
+        if not docs:
+            return
+        self.rev += 1
+        for doc in docs:
+            old = self.row_of.pop(doc["id"], None)
+            if old is not None:
+                self._kill(old)
+        text = F.hashed([F.doc_terms(d) for d in docs])
+        req, pref = zip(*(F.skill_features(d) for d in docs))
+        skills = F.hashed(req) + F.PREFERRED_WEIGHT * F.hashed(pref)
+        skills.data = np.minimum(skills.data, 1.0)
+        start = len(self)
+        new = {
+            "ids": [d["id"] for d in docs],
+            "versions": [d["version"] for d in docs],
+            "live": np.ones(len(docs), bool),
+            "open": [d.get("status") == "open" for d in docs],
+            "vfrom": [F.days(d.get("valid_from")) or F.NO_START for d in docs],
+            "vthrough": [F.days(d.get("valid_through")) or F.NO_END for d in docs],
+            "prov": [self._code(d.get("province_key")) for d in docs],
+            "dist": [self._code(d.get("district_key")) for d in docs],
+            "lat": [np.nan if d.get("lat") is None else d["lat"] for d in docs],
+            "lon": [np.nan if d.get("lon") is None else d["lon"] for d in docs],
+            "offences": [sum(F.offence_bit(c) for c in d.get("excluded_offences", []))
+                         for d in docs],
+            "doclen": np.asarray(text.sum(axis=1)).ravel(),
+        }
+        for name in ARRAYS:
+            self.a[name] = np.concatenate([self.a[name], np.asarray(new[name], _DTYPES[name])])
+        self.xyz = np.concatenate([self.xyz, F.unit(self.a["lat"][start:],
+                                                    self.a["lon"][start:])], axis=1)
+        for i, doc in enumerate(docs):
+            self.row_of[doc["id"]] = start + i
+            self.delta_docs[start + i] = shared(doc)
+        self.delta_x.append(text)
+        self.delta_s.append(skills.tocsr())
+
+    def _kill(self, row):
+        self.a["live"][row] = False
+        self.delta_docs.pop(row, None)
+        self._cache.pop(row, None)
+
+    def _remove(self, doc_id):
+        self.rev += 1
+        row = self.row_of.pop(doc_id, None)
+        if row is not None:
+            self._kill(row)
+
+    def source(self, row):
+        """The projection of ``row`` (decoded from the snapshot on first use)."""
+        doc = self.delta_docs.get(row) or self._cache.get(row)
+        if doc is None:
+            raw = self.blob.bytes(self.offsets[row], self.offsets[row + 1])
+            try:
+                doc = shared(orjson.loads(raw))
+            except orjson.JSONDecodeError as exc:
+                raise IndexDamaged(f"{self.blob.path}: row {row} unreadable ({exc})") from None
+            if len(self._cache) >= SOURCE_CACHE:
+                for old in list(self._cache)[:SOURCE_CACHE // 2]:
+                    del self._cache[old]
+            self._cache[row] = doc
+        return doc
+
+    def _delta_parts(self):
+        """The delta as (text postings with BM25 weights, skill postings), cached per write."""
+        if not self.delta_x:
+            return None
+        if self._delta_key != self.rev:
+            text = sp.vstack(self.delta_x).tocsc()
+            doclen = self.a["doclen"][self.n_main:]
+            avgdl = self.avgdl or float(doclen.mean()) or 1.0
+            self._delta = (Postings(text, F.bm25(text, doclen, avgdl)),
+                           Postings(sp.vstack(self.delta_s)))
+            self._delta_key = self.rev
+        return self._delta
+
+    def parts(self):
+        """(row offset, text postings, skill postings) of the snapshot and of the delta."""
+        out = [(0, self.main_x, self.main_s)] if self.n_main else []
+        delta = self._delta_parts()
+        if delta:
+            out.append((self.n_main, *delta))
+        return out
+
+    def stored(self):
+        """The snapshot files this segment reads on demand."""
+        if not self.n_main:
+            return []
+        return self.main_x.stored() + self.main_s.stored() + [self.blob]
+
+    def check(self):
+        """Raise IndexDamaged when a snapshot file changed size since it was opened."""
+        for f in self.stored():
+            f.check()
+
+    # -- snapshots --------------------------------------------------------------------
+
+    def write(self, directory):
+        """Write the live rows, compacted, and the tombstones as a snapshot into ``directory``."""
+        keep = np.flatnonzero(self.a["live"])
+        main, delta = keep[keep < self.n_main], keep[keep >= self.n_main]
+        blocks_x, blocks_s = [], []
+
+        def rows_of(matrix, wanted, total):  # no copy when every row stays
+            return matrix if len(wanted) == total else matrix.tocsr()[wanted]
+        if len(main):
+            blocks_x.append(rows_of(self.main_x.matrix(), main, self.n_main))
+            blocks_s.append(rows_of(self.main_s.matrix(), main, self.n_main))
+        if len(delta):
+            n_delta = len(self) - self.n_main
+            blocks_x.append(rows_of(sp.vstack(self.delta_x), delta - self.n_main, n_delta))
+            blocks_s.append(rows_of(sp.vstack(self.delta_s), delta - self.n_main, n_delta))
+            if len(delta) == n_delta:  # the same rows, in one piece: free the small ones
+                self.delta_x, self.delta_s = [blocks_x[-1]], [blocks_s[-1]]
+        empty = sp.csr_matrix((0, F.N_FEATURES), dtype=np.float32)
+        text = sp.vstack(blocks_x or [empty]).tocsc()
+        skills = sp.vstack(blocks_s or [empty]).tocsc()
+        del blocks_x, blocks_s
+        rows = {name: arr[keep] for name, arr in self.a.items()}
+        avgdl = float(rows["doclen"].mean()) if len(keep) else 1.0
+        directory.mkdir(parents=True)
+        xt, st = F.index_dtype(text.nnz), F.index_dtype(skills.nnz)
+        tomb = sorted(self.tomb.items())
+        arrays = {**rows, "x_indptr": text.indptr.astype(xt), "x_indices": text.indices.astype(xt),
+                  "x_data": text.data.astype(np.float32),
+                  "x_weights": F.bm25(text, rows["doclen"], avgdl),
+                  "s_indptr": skills.indptr.astype(st), "s_indices": skills.indices.astype(st),
+                  "s_data": skills.data.astype(np.float32),
+                  "tomb_ids": np.array([t[0] for t in tomb], np.int64),
+                  "tomb_versions": np.array([t[1] for t in tomb], np.int64)}
+        for name, arr in arrays.items():
+            np.save(directory / f"{name}.npy", arr)
+        offsets = [0]
+        with open(directory / "sources.bin", "wb") as fh:
+            for row in keep.tolist():
+                if row < self.n_main:
+                    raw = self.blob.bytes(self.offsets[row], self.offsets[row + 1])
+                else:
+                    raw = orjson.dumps(self.delta_docs[row])
+                fh.write(raw)
+                offsets.append(offsets[-1] + len(raw))
+        np.save(directory / "offsets.npy", np.array(offsets, np.int64))
+        finish_snapshot(directory, {"rows": int(len(keep)), "avgdl": avgdl, "codes": self.codes})
+
+    @classmethod
+    def read(cls, directory):
+        """Open the snapshot in ``directory``: manifest and per-row arrays verified, the
+        posting lists and projections read on demand."""
+        seg = cls()
+        manifest = read_manifest(directory)
+        seg.a = {name: load_array(directory, manifest, name) for name in ARRAYS}
+        seg.xyz = F.unit(seg.a["lat"], seg.a["lon"])
+        seg.n_main = n = manifest["rows"]
+        if any(len(arr) != n for arr in seg.a.values()):
+            raise IndexDamaged(f"{directory}: per-row arrays disagree with the manifest")
+        seg.avgdl, seg.codes = manifest["avgdl"], manifest["codes"]
+        seg.main_x = StoredPostings(directory, manifest, "x", n, weighted=True)
+        seg.main_s = StoredPostings(directory, manifest, "s", n, weighted=False)
+        seg.offsets = load_array(directory, manifest, "offsets")
+        seg.blob = StoredArray(directory, manifest, "sources.bin", raw=True)
+        if len(seg.offsets) != n + 1 or seg.offsets[-1] != seg.blob.size:
+            raise IndexDamaged(f"{directory}: projections disagree with the manifest")
+        seg.row_of = dict(zip(seg.a["ids"].tolist(), range(n)))
+        seg.tomb = dict(zip(load_array(directory, manifest, "tomb_ids").tolist(),
+                            load_array(directory, manifest, "tomb_versions").tolist()))
+        if len(seg.row_of) != n:
+            raise IndexDamaged(f"{directory}: a document has more than one row")
+        return seg
+
+    def verify(self):
+        """Read every snapshot file whole and check its CRC-32."""
+        for f in self.stored():
+            f.verify()
+
+    # -- searching --------------------------------------------------------------------
+
+    def score(self, text_cols, skill_cols, eligible):
+        """BM25 over ``text_cols`` plus weighted skill matches, as (rows, scores).
+
+        Only rows where ``eligible`` is true keep a score; document frequencies count
+        every live row, so scores do not depend on the filters.
+        """
+        live = self.a["live"]
+        n_live = self.mask("n_live", lambda: max(int(live.sum()), 1))
+        all_live = n_live == len(self)
+        # float32 throughout: a float64 vector would make scipy copy the sliced columns.
+        scores = np.zeros(len(self), np.float32)
+        for cols, which, weight in ((text_cols, 1, 1.0), (skill_cols, 2, F.SKILL_WEIGHT)):
+            if len(cols) == 0:
+                continue
+            subs = [(part[0], part[which].columns(cols, weighted=which == 1))
+                    for part in self.parts()]
+            # Document frequency over live rows only: dead rows wait for compaction.
+            if all_live:
+                df = sum(np.diff(sub.indptr) for _, sub in subs)
+            else:
+                df = sum(np.bincount(np.repeat(np.arange(len(cols)), np.diff(sub.indptr)),
+                                     weights=live[sub.indices + off], minlength=len(cols))
+                         for off, sub in subs)
+            idf = (weight * np.log1p((n_live - df + 0.5) / (df + 0.5))).astype(np.float32)
+            for off, sub in subs:
+                scores[off:off + sub.shape[0]] += sub @ idf
+        scores[~eligible] = 0.0
+        rows = np.flatnonzero(scores > 0)
+        return rows, scores[rows]
+
+    def mask(self, name, compute):
+        """A filter mask over all rows, cached until the rows change."""
+        hit = self._masks.get(name)
+        if hit is None or hit[0] != self.rev:
+            if len(self._masks) > 64:
+                self._masks.clear()
+            hit = self._masks[name] = (self.rev, compute())
+        return hit[1]
+
+    def current(self, today):
+        """A mask over all rows: live, open and valid on ``today``."""
+        a, day = self.a, (today - F.DAY0).days
+        return self.mask(("current", day), lambda: a["live"] & a["open"]
+                         & (a["vfrom"] <= day) & (a["vthrough"] >= day))
+
+    def eligible(self, query):
+        """A mask over all rows: current and passing the hard filters of ``query``."""
+        a = self.a
+        mask = self.current(query.today).copy()
+        if query.province:
+            mask &= a["prov"] == (self.codes.get(key(query.province)) or -1)
+        if query.district:
+            mask &= a["dist"] == (self.codes.get(key(query.district)) or -1)
+        if query.offence:
+            bit = F.offence_bit(query.offence)
+            mask &= self.mask(("offence", bit), lambda: (a["offences"] & bit) == 0)
+        if query.radius_km is not None and query.lat is not None and query.lon is not None:
+            home = self.codes.get(key(query.home_province)) if query.home_province else None
+            near = (a["prov"] == home) & np.isnan(a["lat"]) if home else np.zeros(len(mask), bool)
+            # The great-circle distance is at most the radius exactly when the angle
+            # between the unit vectors is: a dot product instead of trigonometry per row.
+            centre = F.unit(np.array([query.lat]), np.array([query.lon]))[:, 0]
+            angle = min(query.radius_km / F.EARTH_RADIUS_KM, np.pi)
+            near |= centre @ self.xyz >= np.cos(angle)
+            mask &= near
+        return mask
+
+
+def shared(doc):
+    """A projection with its strings interned: projections repeat the same terms, skill
+    IDs and place names, and sharing them cuts their memory about fourfold. (Lists in a
+    projection hold one type; keys are shared by the JSON decoder already.)"""
+    out = {}
+    for k, v in doc.items():
+        kind = type(v)
+        if kind is str:
+            v = sys.intern(v)
+        elif kind is list and v and type(v[0]) is str:
+            v = list(map(sys.intern, v))
+        out[k] = v
+    out.pop("search_text", None)
+    return out
