@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .errors import BackendError
+from .rawinput import json_safe, printable
 from .service import IndexerService
 from .settings import load_settings
 
@@ -65,22 +66,34 @@ def load(files, kind, samples, as_json, progress):
             bar.close()
         service.close()
     if as_json:
-        click.echo(json.dumps({"summary": report.summary(), "rejects": report.rejects,
-                               "unresolved_skills": report.unresolved_skills,
-                               "index_error": report.index_error}, ensure_ascii=False, indent=2))
+        click.echo(json_safe(json.dumps(
+            {"summary": report.summary(), "rejects": report.rejects,
+             "unresolved_skills": report.unresolved_skills,
+             "resolved_in_text": report.resolved_in_text,
+             "index_error": report.index_error, "stopped": report.stopped},
+            ensure_ascii=False, indent=2)))
     else:
         for r in report.rejects:
-            click.echo(f"rejected {r['file']} {r['where']}: {r['field']}: {r['message']}", err=True)
+            click.echo(printable(f"rejected {r['file']} {r['where']}: {r['field']}: "
+                                 f"{r['message']}"), err=True)
         if report.unresolved_skills:
             items = ", ".join(f"{t} ({n})" for t, n in sorted(report.unresolved_skills.items()))
             click.echo(f"skills kept as text (not in the taxonomy): {items}")
+        if report.resolved_in_text:
+            click.echo(f"skills found in {len(report.resolved_in_text)} requirement "
+                       "sentence(s), kept as text too:")
+            for text, found in sorted(report.resolved_in_text.items()):
+                click.echo(f"  {text[:80]}{'…' if len(text) > 80 else ''} → {', '.join(found)}")
         if report.index_error:
             click.echo(f"index not updated yet, run 'indexer sync' later: {report.index_error}",
                        err=True)
+        if report.stopped:
+            click.echo(f"load stopped: {report.stopped}. The counts below are what was "
+                       "committed; loading the same files again skips it.", err=True)
         s = report.summary()
         click.echo("read {read} / inserted {inserted} / updated {updated} / unchanged "
                    "{unchanged} / rejected {rejected} / indexed {indexed}".format(**s))
-    sys.exit(1 if report.rejected or report.index_error else 0)
+    sys.exit(2 if report.stopped else 1 if report.rejected or report.index_error else 0)
 
 
 @main.command()
@@ -101,9 +114,42 @@ def reindex():
 
 @main.command()
 def stats():
-    """Print counts in the store and the index as JSON."""
+    """Print counts in the store and the index as JSON; exits 1 unless they agree."""
     with _opened("stats failed") as service:
-        click.echo(json.dumps(service.stats(), ensure_ascii=False, indent=2))
+        out = service.stats()
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    sys.exit(0 if out.get("agrees") else 1)
+
+
+@main.command()
+@click.option("--repair", is_flag=True, help="Re-index the documents that differ.")
+@click.option("--deep", is_flag=True, help="Also read every index file and check its checksums.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def verify(repair, deep, as_json):
+    """Check that searches return exactly the store's open documents; exits 1 if not."""
+    with _opened("verify failed: the index cannot be read (`indexer sync` rebuilds it)") \
+            as service:
+        done = {}
+        if repair:
+            checks, done = service.repair()
+        else:
+            checks = service.verify(deep=deep)
+    if as_json:
+        click.echo(json.dumps({kind: {**c.as_dict(), "repair": done.get(kind)}
+                               for kind, c in checks.items()}, ensure_ascii=False, indent=2))
+    else:
+        for kind, c in checks.items():
+            words = [f"{kind}: {'ok' if c.ok else 'DIFFERS'}", f"store {c.expected} open",
+                     f"searchable {c.returned}"]
+            words += [f"{name} {len(ids)} {ids[:10]}" for name, ids in (
+                ("missing", c.missing), ("extra", c.extra), ("stale", c.stale),
+                ("duplicated", c.duplicated)) if ids]
+            if c.pending:
+                words.append(f"pending {c.pending} (waiting in the outbox: `indexer sync`)")
+            if done.get(kind, "none") != "none":
+                words.append(f"repaired ({done[kind]})")
+            click.echo(" / ".join(words))
+    sys.exit(0 if all(c.ok for c in checks.values()) else 1)
 
 
 if __name__ == "__main__":

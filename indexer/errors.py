@@ -25,6 +25,10 @@ class StaleVersion(Conflict):
     """The document changed since the caller read it (compare-and-set failed)."""
 
 
+class StoreError(VungBuocError):
+    """The store could not be written (a full disk, a lost database connection)."""
+
+
 class BackendError(VungBuocError):
     """The search backend failed; the store is unaffected."""
 

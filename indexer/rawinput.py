@@ -35,8 +35,10 @@ def loads(text):
     Integers longer than MAX_INT_DIGITS come back as ``Oversized``; containers nested
     deeper than Python's parser can go come back as the string TOO_DEEP. Both, and lone
     surrogates, are then reported by ``problems``. Malformed JSON still raises
-    ``json.JSONDecodeError``.
+    ``json.JSONDecodeError`` (bytes that are not UTF-8: ``UnicodeDecodeError``).
     """
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8")
     try:
         return json.loads(text, parse_int=_int)
     except RecursionError:
@@ -81,7 +83,7 @@ def problems(value, prefix=""):
                                   "surrogate escape (\\ud800-\\udfff)."))
                 continue
         if node == TOO_DEEP or (depth > MAX_DEPTH and isinstance(node, (dict, list))):
-            out.append((path, f"Nested too deeply (more than {MAX_DEPTH} levels)."))
+            out.append((_field_of(path), f"Nested too deeply (more than {MAX_DEPTH} levels)."))
         elif isinstance(node, Oversized):
             out.append((path, f"Number too large (more than {MAX_INT_DIGITS} digits)."))
         elif isinstance(node, float) and not math.isfinite(node):
@@ -102,6 +104,16 @@ def problems(value, prefix=""):
     for path, message in sorted(out):
         merged.setdefault(path or "_schema", []).append(message)
     return [{"field": field, "messages": messages} for field, messages in merged.items()]
+
+
+def _field_of(path):
+    """The field a too-deep value hangs from: its named components, at most three."""
+    named = []
+    for part in path.split(".") if path else []:
+        if part.isdigit() or len(named) == 3:
+            break
+        named.append(part)
+    return ".".join(named)
 
 
 def json_safe(text):

@@ -15,6 +15,10 @@ from .vocab import codes
 
 MAX_VND = {"hour": 2_000_000, "day": 10_000_000, "month": 500_000_000}
 MAX_SKILLS = 30
+# A skill item may be a whole requirement sentence as partners write them ("Có kinh
+# nghiệm hàn MIG/TIG tối thiểu 2 năm, đọc được bản vẽ kỹ thuật..."): sized on real
+# postings, whose longest requirement lines run to a few hundred characters.
+MAX_SKILL_TEXT = 500
 
 
 class Text(fields.String):
@@ -45,7 +49,7 @@ def choices(vocabulary, max_items=20, **kwargs):
 
 def skill_list(**kwargs):
     """A list of skills: taxonomy IDs or free text, resolved after loading."""
-    return fields.List(text(100, 1),
+    return fields.List(text(MAX_SKILL_TEXT, 1),
                        validate=validate.Length(max=MAX_SKILLS), load_default=list, **kwargs)
 
 
@@ -130,10 +134,15 @@ class _PartnerDocumentSchema(BaseSchema):
 
     @staticmethod
     def _resolve(data, *names):
+        """Skills to taxonomy IDs; a text that names no skill as a whole (a requirement
+        sentence) adds the skills named inside it and is kept as text too."""
         taxonomy = default_taxonomy()
         unresolved = []
         for name in names:
-            data[name], rest = taxonomy.resolve_many(data.get(name))
+            ids, rest = taxonomy.resolve_many(data.get(name))
+            for sentence in rest:
+                ids += [s for s in taxonomy.extract(sentence) if s not in ids]
+            data[name] = ids
             unresolved += [t for t in rest if t not in unresolved]
         data["skills_text"] = unresolved
         return data
@@ -171,7 +180,7 @@ class JobPostingSchema(_PartnerDocumentSchema):
 
 
 class TrainingCourseSchema(_PartnerDocumentSchema):
-    skills_taught = fields.List(text(100, 1),
+    skills_taught = fields.List(text(MAX_SKILL_TEXT, 1),
                                 required=True, validate=validate.Length(min=1, max=MAX_SKILLS))
     level = choice("course_levels", load_default=None)
     schedule = text(200, load_default=None)

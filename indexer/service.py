@@ -3,43 +3,23 @@
 Feed loads, the partner API and the CLI all write through here, so every document
 takes the same path: schema → store (with outbox) → sync.
 """
-import dataclasses
 import functools
 import logging
-import os
 
 from marshmallow import ValidationError
 
 from .backends import make_backend
+from .backends.base import KINDS
 from .errors import BackendError, IndexUnusable, InvalidDocument, NotFound, flatten_errors
-from .feeds import FeedError, kind_of, read_feed
+from .loader import LoadReport, load_files
 from .rawinput import problems
 from .schemas import dump, schema_for
 from .settings import ensure_data_dir
 from .store import Store
-from .sync import BackgroundDrain, Syncer, reindex
+from .sync import Syncer, reindex
+from .verify import check, repair
 
 log = logging.getLogger(__name__)
-
-
-@dataclasses.dataclass
-class LoadReport:
-    """What a load did: counts, rejects with their reasons, unresolved skills."""
-
-    read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    indexed: int = 0
-    index_error: str | None = None
-    rejects: list = dataclasses.field(default_factory=list)
-    unresolved_skills: dict = dataclasses.field(default_factory=dict)
-
-    def summary(self):
-        """The counts as a dict."""
-        return {k: getattr(self, k) for k in
-                ("read", "inserted", "updated", "unchanged", "rejected", "indexed")}
 
 
 class IndexerService:
@@ -120,11 +100,12 @@ class IndexerService:
         """
         try:
             count = self.syncer.drain(retries=retries)
+            self.backend.refresh()
         except IndexUnusable as exc:
             log.warning("%s; rebuilding it from the store", exc)
             reindex(self.store, self.backend)
             count = self.syncer.drain(retries=retries)
-        self.backend.refresh()
+            self.backend.refresh()
         return count
 
     def sync_quietly(self):
@@ -139,69 +120,9 @@ class IndexerService:
             return str(exc)
 
     def load_files(self, paths, kind=None, batch=1000, progress=None):
-        """Load feed files; valid records are committed, invalid ones reported.
-
-        With ``concurrent_sync`` (and two CPUs or more), a feed longer than one batch
-        is indexed by a second process while the rest is validated and stored.
-        """
-        report = LoadReport()
-        drain = None
-        ordered = sorted(paths, key=lambda p: {"partners": 0}.get(kind or kind_of(p), 1))
-        for path in ordered:
-            file_kind = kind or kind_of(path)
-            if file_kind is None:
-                report.rejects.append({"file": str(path), "where": "file", "field": "_file",
-                                       "message": "cannot tell the kind from the name; "
-                                                  "use --kind partners|jobs|courses"})
-                report.rejected += 1
-                continue
-            partners = set(self.store.partner_names())
-            chunk = []
-
-            def flush():
-                results, errors = self.save(file_kind, [r for _, r in chunk], partners)
-                for i, status, data in results:
-                    status = status[0] if isinstance(status, tuple) else status
-                    setattr(report, status, getattr(report, status) + 1)
-                    if file_kind == "partners":
-                        partners.add(data["id"])
-                    for text in data.get("skills_text", []):
-                        report.unresolved_skills[text] = report.unresolved_skills.get(text, 0) + 1
-                for i, errs in errors:
-                    report.rejected += 1
-                    for err in errs:
-                        report.rejects.append({"file": str(path), "where": chunk[i][0],
-                                               "field": err["field"],
-                                               "message": " ".join(err["messages"])})
-                chunk.clear()
-
-            for where, record in read_feed(path, file_kind):
-                report.read += 1
-                if progress:
-                    progress(1)
-                if isinstance(record, FeedError):
-                    report.rejected += 1
-                    report.rejects.append({"file": str(path), "where": where, "field": "_record",
-                                           "message": str(record)})
-                    continue
-                chunk.append((where, record))
-                if len(chunk) >= batch:
-                    flush()
-                    if drain is None and self._can_drain_concurrently():
-                        drain = BackgroundDrain(self.factory)
-            if chunk:
-                flush()
-        if drain is not None:
-            report.indexed += drain.finish()
-        try:
-            report.indexed += self.sync()
-        except BackendError as exc:
-            report.index_error = str(exc)
-        return report
-
-    def _can_drain_concurrently(self):
-        return (self.concurrent_sync and self.factory is not None
-                and len(os.sched_getaffinity(0)) >= 2)
+        """Load feed files; valid records are committed, invalid ones reported
+        (``indexer.loader.load_files``)."""
+        return load_files(self, paths, kind, batch, progress)
 
     def delete(self, kind, doc_id, expected_version=None):
         """Delete a document and sync."""
@@ -215,14 +136,39 @@ class IndexerService:
         self.sync()
         return counts
 
-    def stats(self):
-        """Counts in the store and in the index."""
+    def stats(self, today=None):
+        """Counts in the store and in the index, and whether they agree (``verify``)."""
         out = {"store": self.store.counts(), "backend": self.backend.name}
         try:
             out["index"] = {k: self.backend.count(k) for k in ("jobs", "courses")}
+            checks = self.verify(today)
+            out["agrees"] = all(c.ok for c in checks.values())
+            out["check"] = {kind: c.as_dict(limit=5) for kind, c in checks.items()}
         except BackendError as exc:
             out["index_error"] = str(exc)
         return out
+
+    def verify(self, today=None, deep=False):
+        """{kind: KindCheck}: what searches can return against the store's open documents.
+
+        With ``deep``, every stored index file is read and its checksums checked first.
+        Raises BackendError when the index cannot be read at all.
+        """
+        if deep:
+            self.backend.verify_storage()
+        return check(self.store, self.backend, today)
+
+    def repair(self, today=None):
+        """Re-index the documents that differ (or rebuild a kind; all of the index when a
+        stored file fails its checksums); returns (checks, done)."""
+        try:
+            self.backend.verify_storage()
+            return repair(self, today)
+        except IndexUnusable as exc:
+            log.warning("%s; rebuilding it from the store", exc)
+            reindex(self.store, self.backend)
+            self.backend.refresh()
+            return check(self.store, self.backend, today), {k: "rebuilt" for k in KINDS}
 
     def close(self):
         """Release the store and the backend."""

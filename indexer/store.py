@@ -10,10 +10,12 @@ import json
 
 from sqlalchemy import (JSON, Column, DateTime, ForeignKey, Integer, MetaData, String, Table,
                         UniqueConstraint, create_engine, event, func, select, tuple_)
-from sqlalchemy.exc import IntegrityError
+import contextlib
+
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from .errors import NotFound, StaleVersion
+from .errors import NotFound, StaleVersion, StoreError
 
 metadata = MetaData()
 
@@ -61,6 +63,14 @@ def content_hash(data):
     """A stable hash of a JSON-ready document."""
     raw = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def store_failure(exc):
+    """A sentence saying why the database refused a write."""
+    text = str(getattr(exc, "orig", exc))
+    if "full" in text.lower() or "no space" in text.lower():
+        return f"the disk holding the database is full ({text}); free space and retry"
+    return f"the database could not be written ({text})"
 
 
 def _now():
@@ -113,6 +123,15 @@ class Store:
         value = _utc(value)
         return value.replace(tzinfo=None) if self.engine.dialect.name == "sqlite" else value
 
+    @contextlib.contextmanager
+    def writing(self):
+        """A write transaction; a failure of the database itself raises StoreError."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise StoreError(store_failure(exc)) from exc
+
     def create_all(self):
         """Create the tables that do not exist yet."""
         metadata.create_all(self.engine)
@@ -128,7 +147,7 @@ class Store:
         """Insert or update partners by ID; returns inserted/updated/unchanged per item."""
         results = []
         now = _now()
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             ids = [p["id"] for p in items]
             existing = dict(conn.execute(select(partners.c.id, partners.c.content_hash)
                                          .where(partners.c.id.in_(ids))).all()) if ids else {}
@@ -190,7 +209,7 @@ class Store:
     def _upsert_documents(self, kind, items, expected):
         results = []
         now = _now()
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             keys = list({(d["partner_id"], d["external_id"]) for d in items})
             existing = {}
             for start in range(0, len(keys), 400):
@@ -265,7 +284,7 @@ class Store:
         With ``expected_version``, raises StaleVersion unless that is the current one.
         """
         now = _now()
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             row = conn.execute(select(documents.c.version, documents.c.status).where(
                 documents.c.id == doc_id, documents.c.kind == kind)).first()
             if row is None or row.status == DELETED:
@@ -352,6 +371,18 @@ class Store:
             return {doc_id: version for doc_id, version, start, end in conn.execute(query)
                     if (not start or start <= day) and (not end or end >= day)}
 
+    def count_pending(self, changes):
+        """How many of ``changes`` ((doc_id, version) pairs) still wait in the outbox."""
+        wanted, found = set(changes), 0
+        ids = sorted({doc_id for doc_id, _ in wanted})
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                found += sum(1 for pair in conn.execute(
+                    select(outbox.c.doc_id, outbox.c.version).where(
+                        outbox.c.doc_id.in_(ids[start:start + 500])).distinct())
+                    if tuple(pair) in wanted)
+        return found
+
     def pending_ids(self, kind):
         """IDs of the documents of ``kind`` with an outbox entry waiting."""
         with self.engine.connect() as conn:
@@ -403,7 +434,7 @@ class Store:
         """
         entries = [tuple(e) for e in entries]
         removed = 0
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             for start in range(0, len(entries), 300):
                 chunk = [(e[0], e[2], e[3]) for e in entries[start:start + 300]]
                 removed += conn.execute(outbox.delete().where(

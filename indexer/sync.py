@@ -1,7 +1,10 @@
 """Drain the outbox into the search backend: retried, idempotent and versioned."""
+import ctypes
 import datetime as dt
 import logging
 import multiprocessing
+import os
+import signal
 import time
 
 from .documents import projection
@@ -116,7 +119,7 @@ class BackgroundDrain:
         self._stop = ctx.Event()
         self._result, child_end = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=_drain_until_stopped,
-                                 args=(factory, self._stop, child_end, poll),
+                                 args=(factory, self._stop, child_end, poll, os.getpid()),
                                  name="vungbuoc-drain", daemon=True)
         self._proc.start()
         child_end.close()
@@ -135,12 +138,26 @@ class BackgroundDrain:
         return total
 
 
-def _drain_until_stopped(factory, stop, result, poll):
+def _die_with_parent():
+    """Ask Linux to kill this process when its parent dies (a ``kill -9`` of the load)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the loop below checks the parent
+        pass
+
+
+def _drain_until_stopped(factory, stop, result, poll, parent):
     total, error = 0, None
     service = None
+    _die_with_parent()
     try:
+        if os.getppid() != parent:  # the parent died before the request took effect
+            return
         service = factory()
         while True:
+            if os.getppid() != parent:
+                error = "the load that started this drain is gone"
+                break
             stopping = stop.is_set()
             n = service.sync()  # drains, and refreshes the backend for searches
             total += n
@@ -156,5 +173,8 @@ def _drain_until_stopped(factory, stop, result, poll):
                 service.close()
             except Exception:  # noqa: BLE001
                 pass
-        result.send((total, error))
-        result.close()
+        try:
+            result.send((total, error))
+            result.close()
+        except OSError:  # nobody is listening any more
+            pass

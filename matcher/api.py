@@ -53,12 +53,22 @@ def matches():
 
 @bp.get("/healthz")
 def healthz():
-    """Report the backend and document counts; 503 when the backend is down."""
+    """Report the backend, the counts and whether searches agree with the store.
+
+    503 when the index cannot be read, or when it returns other documents than the
+    store's open ones (missing, extra, stale or twice); writes still waiting in the
+    outbox are reported as pending, not as a difference.
+    """
     svc = service()
     body = {"status": "ok", "store": svc.store.counts()}
     try:
         body["index"] = svc.backend.health()
+        checks = svc.verify()
     except BackendError as exc:
         body.update(status="degraded", index_error=str(exc))
+        return jsonify(body), 503
+    body["index"]["agrees"] = {kind: c.as_dict(limit=5) for kind, c in checks.items()}
+    if not all(c.ok for c in checks.values()):
+        body["status"] = "degraded"
         return jsonify(body), 503
     return jsonify(body)

@@ -271,10 +271,25 @@ class EmbeddedBackend(SearchBackend):
             if seg.gen:
                 files.verify_log(files.log_path(self._dir(kind), seg.gen), seg.gen, seg.uid)
 
+    @_serialised
+    def refresh(self):
+        """Read what other processes wrote, and check that every file is still whole:
+        raises IndexDamaged (which makes a sync rebuild) when one is not."""
+        for kind in KINDS:
+            seg = self._state(kind)
+            try:
+                seg.check_files()
+            except IndexUnusable:
+                self._kinds.pop(kind, None)
+                raise
+
+    @_serialised
     def health(self):
-        """Document counts per kind; raises BackendError when an index is unusable."""
+        """Document counts per kind; raises BackendError when an index is unusable
+        (including a snapshot file damaged since this process read it)."""
+        self.refresh()
         return {"backend": self.name, "path": str(self.path),
-                "documents": {kind: self.count(kind) for kind in KINDS}}
+                "documents": {kind: len(self._state(kind).row_of) for kind in KINDS}}
 
     def close(self):
         """Close the snapshot files."""

@@ -34,6 +34,7 @@ class Segment:
 
     def __init__(self):
         self.gen, self.uid, self.log_offset, self.log_ops = 0, None, 0, 0
+        self.directory = None
         self.codes = {}
         self.row_of = {}
         self.tomb = {}  # deleted ID → the version of its deletion
@@ -190,9 +191,14 @@ class Segment:
         return self.main_x.stored() + self.main_s.stored() + [self.blob]
 
     def check(self):
-        """Raise IndexDamaged when a snapshot file changed size since it was opened."""
+        """Raise IndexDamaged when a file read per query changed size since it was opened."""
         for f in self.stored():
             f.check()
+
+    def check_files(self):
+        """Raise IndexDamaged unless every file of the snapshot is still there, whole."""
+        if self.directory is not None:
+            read_manifest(self.directory)
 
     # -- snapshots --------------------------------------------------------------------
 
@@ -248,6 +254,7 @@ class Segment:
         """Open the snapshot in ``directory``: manifest and per-row arrays verified, the
         posting lists and projections read on demand."""
         seg = cls()
+        seg.directory = directory
         manifest = read_manifest(directory)
         seg.a = {name: load_array(directory, manifest, name) for name in ARRAYS}
         seg.xyz = F.unit(seg.a["lat"], seg.a["lon"])
