@@ -42,7 +42,7 @@ BAD_POSTINGS = [
     ({"location": {"province": "Thanh Hóa", "lat": 19.7}}, "location.lon", "both"),
     ({"location": {"province": "Thanh Hóa", "country": "VN"}}, "location.country", "Unknown"),
     ({"required_skills": ["hàn"] * 31}, "required_skills", "Longer than maximum"),
-    ({"required_skills": ["x" * 101]}, "required_skills.0", "between 1 and 100"),
+    ({"required_skills": ["x" * 501]}, "required_skills.0", "between 1 and 500"),
     ({"excluded_offences": ["jaywalking"]}, "excluded_offences.0", "Must be one of"),
     ({"openings": 0}, "openings", "greater than or equal"),
     ({"occupation_code": "welder"}, "occupation_code", "occupation code"),
