@@ -147,6 +147,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for part, counts in _outcomes.items():
         terminalreporter.write_line(f"{part}: {counts['passed']} passed, {counts['failed']} failed,"
                                     f" {counts['skipped']} skipped")
+    from invariant import STEPS
+    for what, n in sorted(STEPS.items()):
+        terminalreporter.write_line(f"{what}: {n}")
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -10,6 +10,8 @@ from indexer.backends import CandidateQuery
 from indexer.documents import is_current
 
 TODAY = dt.date(2026, 11, 27)
+# Steps run by the model-based tests, reported at the end of the run (tests/conftest.py).
+STEPS = collections.Counter()
 KINDS = ("jobs", "courses")
 
 

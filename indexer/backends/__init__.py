@@ -11,7 +11,9 @@ def make_backend(settings):
     name = settings["SEARCH_BACKEND"]
     if name == "embedded":
         from .embedded import EmbeddedBackend
-        return EmbeddedBackend(Path(settings["DATA_DIR"]) / "index")
+        return EmbeddedBackend(Path(settings["DATA_DIR"]) / "index",
+                               compact_ratio=float(settings.get("EMBEDDED_COMPACT_RATIO", 0.25)),
+                               compact_min_ops=int(settings.get("EMBEDDED_COMPACT_MIN_OPS", 5000)))
     if name == "elasticsearch":
         from .elasticsearch import ElasticsearchBackend
         return ElasticsearchBackend.from_settings(settings)

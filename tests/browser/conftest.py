@@ -6,11 +6,8 @@ the browser the tests skip, except under CI=true, where they fail.
 """
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,6 +15,8 @@ import pytest
 from indexer.cli import sample_feeds
 from indexer.service import IndexerService
 from indexer.settings import load_settings
+
+from appserver import serve
 
 CHROMIUM = os.environ.get("VUNGBUOC_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -32,12 +31,6 @@ def _missing(reason):
     if os.environ.get("CI") == "true":
         pytest.fail(f"browser tests cannot run under CI: {reason}", pytrace=False)
     pytest.skip(reason)
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -62,32 +55,11 @@ def live_server(tmp_path_factory):
     subprocess.run([str(matcher_cli), "users", "create", username,
                     "--unit", unit, "--password-stdin"], input=password + "\n", text=True,
                    env=env, check=True, cwd=ROOT, capture_output=True)
-    port = _free_port()
-    log = open(data_dir / "gunicorn.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"),
-         "--bind", f"127.0.0.1:{port}", "matcher.wsgi:app"],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail("gunicorn did not start:\n" + (data_dir / "gunicorn.log").read_text())
-        time.sleep(0.3)
-    yield base
-    server.terminate()
     try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+        with serve(data_dir, env) as base:
+            yield base
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
