@@ -67,10 +67,13 @@ def load(files, kind, samples, as_json, progress):
     if as_json:
         click.echo(json.dumps({"summary": report.summary(), "rejects": report.rejects,
                                "unresolved_skills": report.unresolved_skills,
+                               "conversions": report.conversions,
                                "index_error": report.index_error}, ensure_ascii=False, indent=2))
     else:
         for r in report.rejects:
             click.echo(f"rejected {r['file']} {r['where']}: {r['field']}: {r['message']}", err=True)
+        for c in report.conversions:
+            click.echo(f"converted {c['file']} {c['where']}: {c['field']}: {c['message']}")
         if report.unresolved_skills:
             items = ", ".join(f"{t} ({n})" for t, n in sorted(report.unresolved_skills.items()))
             click.echo(f"skills kept as text (not in the taxonomy): {items}")
@@ -79,7 +82,8 @@ def load(files, kind, samples, as_json, progress):
                        err=True)
         s = report.summary()
         click.echo("read {read} / inserted {inserted} / updated {updated} / unchanged "
-                   "{unchanged} / rejected {rejected} / indexed {indexed}".format(**s))
+                   "{unchanged} / rejected {rejected} / converted {converted} / indexed "
+                   "{indexed}".format(**s))
     sys.exit(1 if report.rejected or report.index_error else 0)
 
 

@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from .backends import make_backend
 from .errors import BackendError, IndexOutdated, InvalidDocument, NotFound, flatten_errors
 from .feeds import FeedError, kind_of, read_feed
-from .schemas import dump, schema_for
+from .schemas import dump, pop_warnings, schema_for
 from .settings import ensure_data_dir
 from .store import Store
 from .sync import BackgroundDrain, Syncer, reindex
@@ -23,22 +23,27 @@ log = logging.getLogger(__name__)
 
 @dataclasses.dataclass
 class LoadReport:
-    """What a load did: counts, rejects with their reasons, unresolved skills."""
+    """What a load did: counts, rejects with their reasons, unresolved skills, and the
+    records whose old administrative units were converted (``conversions``: file, where,
+    field, message)."""
 
     read: int = 0
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    converted: int = 0
     indexed: int = 0
     index_error: str | None = None
     rejects: list = dataclasses.field(default_factory=list)
     unresolved_skills: dict = dataclasses.field(default_factory=dict)
+    conversions: list = dataclasses.field(default_factory=list)
 
     def summary(self):
         """The counts as a dict."""
         return {k: getattr(self, k) for k in
-                ("read", "inserted", "updated", "unchanged", "rejected", "indexed")}
+                ("read", "inserted", "updated", "unchanged", "rejected", "converted",
+                 "indexed")}
 
 
 class IndexerService:
@@ -65,14 +70,21 @@ class IndexerService:
 
     # -- writes -----------------------------------------------------------------------
 
-    def validate(self, kind, record, partial=False):
-        """Load ``record`` through the schema of ``kind``; raises InvalidDocument."""
+    def validate(self, kind, record, partial=False, warnings=None):
+        """Load ``record`` through the schema of ``kind``; raises InvalidDocument.
+
+        Warnings (old administrative units converted) are appended to ``warnings`` as
+        {field, message}.
+        """
         if not isinstance(record, dict):
             raise InvalidDocument([{"field": "_schema", "messages": ["Expected an object."]}])
         try:
             data = schema_for(kind, partial=partial).load(record)
         except ValidationError as exc:
             raise InvalidDocument(flatten_errors(exc.messages)) from None
+        found = pop_warnings(data)
+        if warnings is not None:
+            warnings.extend(found)
         return data
 
     def _jsonable(self, kind, data):
@@ -81,18 +93,21 @@ class IndexerService:
             doc["skills_text"] = data["skills_text"]
         return doc
 
-    def save(self, kind, records, known_partners=None, expected=None):
+    def save(self, kind, records, known_partners=None, expected=None, warnings=None):
         """Validate and upsert ``records`` (already-validated dicts are not accepted).
 
         Returns (results, errors): results per valid record as (index, (status, id,
         version), data), errors per invalid one as (index, [{field, messages}]).
-        ``expected`` is passed to the store (compare-and-set by version).
+        ``expected`` is passed to the store (compare-and-set by version). The warnings
+        of each valid record are put in the dict ``warnings`` (index → [{field,
+        message}]) when given.
         """
         valid, errors = [], []
         partners = known_partners if known_partners is not None else None
         for i, record in enumerate(records):
             try:
-                data = self.validate(kind, record)
+                notes = []
+                data = self.validate(kind, record, warnings=notes)
                 if kind != "partners":
                     if partners is None:
                         partners = set(self.store.partner_names())
@@ -100,6 +115,8 @@ class IndexerService:
                         raise InvalidDocument([{"field": "partner_id",
                                                 "messages": ["Unknown partner."]}])
                 valid.append((i, self._jsonable(kind, data)))
+                if notes and warnings is not None:
+                    warnings[i] = notes
             except InvalidDocument as exc:
                 errors.append((i, exc.errors))
         if kind == "partners":
@@ -154,7 +171,14 @@ class IndexerService:
             chunk = []
 
             def flush():
-                results, errors = self.save(file_kind, [r for _, r in chunk], partners)
+                notes = {}
+                results, errors = self.save(file_kind, [r for _, r in chunk], partners,
+                                            warnings=notes)
+                for i, found in sorted(notes.items()):
+                    report.converted += 1
+                    report.conversions += [{"file": str(path), "where": chunk[i][0],
+                                            "field": w["field"], "message": w["message"]}
+                                           for w in found]
                 for i, status, data in results:
                     status = status[0] if isinstance(status, tuple) else status
                     setattr(report, status, getattr(report, status) + 1)

@@ -15,7 +15,8 @@ users = Table(
     Column("username", String(64), nullable=False, unique=True),
     Column("password_hash", String(255), nullable=False),
     Column("role", String(16), nullable=False),  # officer | admin
-    # The unit is a ward: "province / district / ward" from config/places.json.
+    # The unit is a current ward (commune-level unit) by its official code, e.g. "16531"
+    # (indexer.places). Profiles, match runs and referrals carry their unit's code too.
     Column("unit", String(300)),
     Column("active", Boolean, nullable=False, default=True),
     # Bumped by a password reset or a disable, so old sessions stop working.

@@ -37,12 +37,12 @@ import numpy as np
 import orjson
 import scipy.sparse as sp
 
-from ..text import key, terms
+from ..text import terms
 from ..vocab import codes
 from ..errors import IndexOutdated
 from .base import EARTH_RADIUS_KM, KINDS, BackendError, Candidate, SearchBackend
 
-FORMAT = 2
+FORMAT = 3
 N_FEATURES = 2 ** 20
 SKILL_WEIGHT = 2.0
 PREFERRED_WEIGHT = 0.5
@@ -50,7 +50,7 @@ K1, B = 1.2, 0.75
 _DAY0 = dt.date(1970, 1, 1)
 _NO_START, _NO_END = np.iinfo(np.int32).min, np.iinfo(np.int32).max
 # Per-row arrays (kept in memory: filters read them whole, and ``live`` changes).
-_ARRAYS = ("ids", "versions", "live", "open", "vfrom", "vthrough", "prov", "dist", "lat", "lon",
+_ARRAYS = ("ids", "versions", "live", "open", "vfrom", "vthrough", "prov", "ward", "lat", "lon",
            "offences", "doclen")
 # Decoded projections kept per process; beyond this, the oldest half is dropped.
 SOURCE_CACHE = 50_000
@@ -219,7 +219,7 @@ class _Segmented:
             "ids": np.zeros(0, np.int64), "versions": np.zeros(0, np.int64),
             "live": np.zeros(0, bool), "open": np.zeros(0, bool),
             "vfrom": np.zeros(0, np.int32), "vthrough": np.zeros(0, np.int32),
-            "prov": np.zeros(0, np.int32), "dist": np.zeros(0, np.int32),
+            "prov": np.zeros(0, np.int32), "ward": np.zeros(0, np.int32),
             "lat": np.zeros(0, np.float64), "lon": np.zeros(0, np.float64),
             "offences": np.zeros(0, np.int32), "doclen": np.zeros(0, np.float32),
         }
@@ -268,8 +268,8 @@ class _Segmented:
             "open": np.array([d.get("status") == "open" for d in docs], bool),
             "vfrom": np.array([_days(d.get("valid_from")) or _NO_START for d in docs], np.int32),
             "vthrough": np.array([_days(d.get("valid_through")) or _NO_END for d in docs], np.int32),
-            "prov": np.array([self._code(d.get("province_key")) for d in docs], np.int32),
-            "dist": np.array([self._code(d.get("district_key")) for d in docs], np.int32),
+            "prov": np.array([self._code(d.get("province_code")) for d in docs], np.int32),
+            "ward": np.array([self._code(d.get("ward_code")) for d in docs], np.int32),
             "lat": np.array([np.nan if d.get("lat") is None else d["lat"] for d in docs]),
             "lon": np.array([np.nan if d.get("lon") is None else d["lon"] for d in docs]),
             "offences": np.array([sum(_offence_bit(c) for c in d.get("excluded_offences", []))
@@ -455,15 +455,15 @@ class _Segmented:
         today = (query.today - _DAY0).days
         mask = self._mask(("current", today), lambda: a["live"] & a["open"]
                           & (a["vfrom"] <= today) & (a["vthrough"] >= today)).copy()
-        if query.province:
-            mask &= a["prov"] == (self.codes.get(key(query.province)) or -1)
-        if query.district:
-            mask &= a["dist"] == (self.codes.get(key(query.district)) or -1)
+        if query.province_code:
+            mask &= a["prov"] == (self.codes.get(query.province_code) or -1)
+        if query.ward_code:
+            mask &= a["ward"] == (self.codes.get(query.ward_code) or -1)
         if query.offence:
             bit = _offence_bit(query.offence)
             mask &= self._mask(("offence", bit), lambda: (a["offences"] & bit) == 0)
         if query.radius_km is not None and query.lat is not None and query.lon is not None:
-            home = self.codes.get(key(query.home_province)) if query.home_province else None
+            home = self.codes.get(query.home_province_code) if query.home_province_code else None
             near = (a["prov"] == home) & np.isnan(a["lat"]) if home else np.zeros(len(mask), bool)
             # The great-circle distance is at most the radius exactly when the angle
             # between the unit vectors is: a dot product instead of trigonometry per row.

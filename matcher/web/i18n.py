@@ -6,8 +6,9 @@ from flask import session
 from flask_babel import Babel, format_currency, format_date, format_datetime, format_decimal
 from flask_babel import format_percent, get_locale, gettext
 
-from indexer import vocab
+from indexer import places, vocab
 from indexer.taxonomy import default_taxonomy
+from indexer.text import tokens
 
 from .messages import ACTION_LABELS, KIND_LABELS, STATUS_LABELS, N_
 
@@ -95,7 +96,8 @@ def init_app(app):
         pct=lambda v: "—" if v is None else format_percent(v),
         date=fmt_date,
         datetime=lambda v: "" if v is None else format_datetime(v, "short"),
-        skill=skill_label, sector=sector_label, msg=translate_message)
+        skill=skill_label, sector=sector_label, msg=translate_message,
+        unit=places.unit_label, folded=lambda v: " ".join(tokens(v or "")))
     app.jinja_env.globals.update(label=label, lang=lang, LANGS=LANGS, status_label=status_label,
                                  action_label=lambda a: gettext(ACTION_LABELS.get(a, a)))
 
