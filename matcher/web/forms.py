@@ -98,6 +98,7 @@ class ResultFilterSchema(Schema):
         return {k: v for k, v in args.items() if v not in ("", None)}
 
 
+PLACE_ERROR = "Not a place in the chosen area."
 # Location errors under the form field that shows them.
 _FORM_FIELD = {"_schema": "province_code", "province": "province_code",
                "ward_code": "ward", "district": "ward"}
@@ -109,8 +110,10 @@ def form_errors(exc):
     for key, value in exc.messages.items():
         if key == "location" and isinstance(value, dict):
             for sub, msgs in value.items():
-                out.setdefault(_FORM_FIELD.get(sub, sub), []).extend(
-                    msgs if isinstance(msgs, list) else [str(msgs)])
+                field = _FORM_FIELD.get(sub, sub)
+                if field in ("province_code", "ward") and sub != "_schema":
+                    msgs = [PLACE_ERROR]  # the gazetteer's messages are English
+                out.setdefault(field, []).extend(msgs if isinstance(msgs, list) else [str(msgs)])
         elif isinstance(value, dict):  # list fields: {index: [messages]}
             for msgs in value.values():
                 out.setdefault(key, []).extend(msgs if isinstance(msgs, list) else [str(msgs)])
