@@ -20,7 +20,45 @@ def sample_feeds():
 
 
 def _service():
-    return IndexerService.from_settings(load_settings())
+    from .migrate import SchemaOutdated
+    try:
+        return IndexerService.from_settings(load_settings())
+    except SchemaOutdated as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def run_migrations(schemas):
+    """Upgrade ``schemas`` in the configured database, saying what was done."""
+    from .migrate import upgrade
+    from .settings import ensure_data_dir
+    from .store import Store
+    settings = load_settings()
+    ensure_data_dir(settings)
+    store = Store(settings["DATABASE_URL"])
+    try:
+        for schema in schemas:
+            before, after = upgrade(store.engine, schema)
+            click.echo(f"{schema.name}: " + (f"upgraded {before or 'empty'} → {after}"
+                                             if before != after else f"at {after}, up to date"))
+    finally:
+        store.close()
+
+
+def migration_status(schemas):
+    """Print each schema's revision and the newest one; exit 1 when one is behind."""
+    from .migrate import current, head
+    from .store import Store
+    store = Store(load_settings()["DATABASE_URL"])
+    behind = False
+    try:
+        with store.engine.connect() as conn:
+            for schema in schemas:
+                at = current(conn, schema)
+                behind |= at != head(schema)
+                click.echo(f"{schema.name}: at {at or '-'}, newest {head(schema)}")
+    finally:
+        store.close()
+    sys.exit(1 if behind else 0)
 
 
 @contextlib.contextmanager
@@ -108,6 +146,25 @@ def stats():
     """Print counts in the store and the index as JSON."""
     with _opened("stats failed") as service:
         click.echo(json.dumps(service.stats(), ensure_ascii=False, indent=2))
+
+
+@main.group()
+def db():
+    """The store's schema: migrations (the officer tables: `matcher db`)."""
+
+
+@db.command("upgrade")
+def db_upgrade():
+    """Apply pending migrations of the store's tables (back the database up first)."""
+    from .migrate import STORE
+    run_migrations([STORE])
+
+
+@db.command("status")
+def db_status():
+    """Show the store's schema revision; exits 1 if migrations are pending."""
+    from .migrate import STORE
+    migration_status([STORE])
 
 
 if __name__ == "__main__":

@@ -111,8 +111,10 @@ class Store:
         return value.replace(tzinfo=None) if self.engine.dialect.name == "sqlite" else value
 
     def create_all(self):
-        """Create the tables that do not exist yet."""
-        metadata.create_all(self.engine)
+        """Create a fresh database's tables, or check that an existing one is current
+        (raises ``indexer.migrate.SchemaOutdated`` if it needs ``matcher db upgrade``)."""
+        from .migrate import STORE, ensure
+        ensure(self.engine, STORE)
         return self
 
     def close(self):

@@ -155,6 +155,31 @@ def _fail(exc):
 
 
 @main.group()
+def db():
+    """Database migrations of the store and the officer tables."""
+
+
+@db.command("upgrade")
+def db_upgrade():
+    """Apply pending migrations (store, then officer tables); back the database up first."""
+    from indexer.cli import run_migrations
+    from indexer.migrate import STORE
+
+    from .migrations import OFFICERS
+    run_migrations([STORE, OFFICERS])
+
+
+@db.command("status")
+def db_status():
+    """Show the schema revisions; exits 1 if migrations are pending."""
+    from indexer.cli import migration_status
+    from indexer.migrate import STORE
+
+    from .migrations import OFFICERS
+    migration_status([STORE, OFFICERS])
+
+
+@main.group()
 def users():
     """Officer and admin accounts of the web app."""
 

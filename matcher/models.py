@@ -114,5 +114,9 @@ event.listen(audit_log, "after_create", DDL(
 
 
 def create_all(engine):
-    """Create the officer tables that do not exist yet."""
-    metadata.create_all(engine)
+    """Create a fresh database's officer tables, or check that they are current
+    (raises ``indexer.migrate.SchemaOutdated`` if they need ``matcher db upgrade``)."""
+    from indexer.migrate import ensure
+
+    from .migrations import OFFICERS
+    ensure(engine, OFFICERS)
