@@ -137,6 +137,7 @@ def upgrade(engine, schema):
                 at = schema.baseline
         cfg = Config()
         cfg.set_main_option("script_location", str(HERE))
+        cfg.set_main_option("path_separator", "os")
         cfg.set_main_option("version_locations", str(schema.versions))
         with engine.begin() as conn:
             cfg.attributes.update(connection=conn, version_table=schema.version_table)
