@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from indexer import clock
 from indexer.backends import CandidateQuery
 from indexer.backends.base import EARTH_RADIUS_KM
 from indexer.taxonomy import default_taxonomy
@@ -342,7 +343,7 @@ def skill_gaps(profile, jobs):
 
 def match(profile_data, backend, limit=10, candidates=200, today=None, lang="vi"):
     """Ranked, explained jobs and courses for a validated profile."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     profile = Profile(profile_data)
     jobs_q = _query(profile, "jobs", profile.skills, candidates, today,
                     offence=profile_data.get("offence_category"))

@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import math
 
+from .. import clock
 from ..errors import BackendError  # noqa: F401  (re-exported for implementations)
 
 KINDS = ("jobs", "courses")
@@ -30,7 +31,7 @@ class CandidateQuery:
     kind: str
     text: str = ""
     skills: list = dataclasses.field(default_factory=list)
-    today: dt.date = dataclasses.field(default_factory=dt.date.today)
+    today: dt.date = dataclasses.field(default_factory=clock.today)
     province_code: str | None = None
     ward_code: str | None = None
     lat: float | None = None

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from indexer.taxonomy import default_taxonomy
 
 from ..models import match_runs, profiles, referral_events, referrals
-from indexer import places
+from indexer import clock, places
 from .referrals import RETENTION_DAYS
 
 
@@ -19,7 +19,7 @@ class DashboardService:
 
     def figures(self, unit, today=None):
         """Counts and rates for ``unit``; rates are None until someone is eligible."""
-        today = today or dt.date.today()
+        today = today or clock.today()
         with self.engine.connect() as conn:
             def count(table, *where):
                 return conn.execute(select(func.count()).select_from(table).where(

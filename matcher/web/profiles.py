@@ -1,6 +1,5 @@
 """Profiles and matches: the profile form, the explained results, referral slips."""
 import collections
-import datetime as dt
 
 from flask import (Blueprint, abort, g, jsonify, redirect, render_template, request, url_for)
 from flask_babel import gettext
@@ -12,7 +11,7 @@ from indexer.errors import Conflict, NotFound
 from indexer.taxonomy import default_taxonomy
 from indexer.text import tokens
 
-from indexer import places
+from indexer import clock, places
 
 from . import services
 from .auth import login_required
@@ -147,7 +146,7 @@ def slip(profile_id, kind, doc_id):
     doc = _or_404(store.get_document, kind + "s", doc_id)
     partner = _or_404(store.get_partner, doc["partner_id"])
     return render_template("slip.html", profile=profile, kind=kind, doc=doc["data"],
-                           doc_id=doc_id, partner=partner, today=dt.date.today())
+                           doc_id=doc_id, partner=partner, today=clock.today())
 
 
 @bp.get("/skills/suggest")
