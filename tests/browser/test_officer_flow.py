@@ -115,6 +115,7 @@ def test_phone_layout_and_no_javascript(live_server, browser, screenshot, office
     page.locator("#ward").fill("nam sam son")  # resolved by the server, diacritics or not
     screenshot(page, "phone-profile-form")
     page.locator("form.profile > button[type=submit]").click()
+    page.wait_for_load_state()
     assert re.search(r"/profiles/\d+/matches$", page.url)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"page is {width}px wide on a 390px phone"
