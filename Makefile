@@ -16,8 +16,9 @@ $(VENV)/.installed: setup.py
 
 install: $(VENV)/.installed
 
-## Set up, load the bundled sample feeds (idempotent) and serve on $(BIND).
+## Set up, apply pending migrations, load the bundled sample feeds (idempotent) and serve.
 run: install
+	VUNGBUOC_DATA_DIR=$(DATA) $(VENV)/bin/matcher db upgrade
 	VUNGBUOC_DATA_DIR=$(DATA) $(VENV)/bin/indexer load --samples
 	@echo "Vững Bước: http://$(BIND)/  (match API: POST http://$(BIND)/api/v1/matches)"
 	VUNGBUOC_DATA_DIR=$(DATA) VUNGBUOC_BIND=$(BIND) $(VENV)/bin/gunicorn \

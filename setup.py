@@ -6,14 +6,16 @@ setup(
     version="0.1.0",
     description="Job and training-course matching for people returning from prison (Vietnam)",
     python_requires=">=3.11",
-    packages=["indexer", "indexer.backends", "indexer.backends.embedded", "matcher", "matcher.services", "matcher.web",
+    packages=["indexer", "indexer.backends", "indexer.backends.embedded", "indexer.places",
+              "matcher", "matcher.migrations", "matcher.services", "matcher.web",
               "vungbuoc_config"],
     package_dir={"vungbuoc_config": "config"},
     package_data={
         "vungbuoc_config": ["*.json", "*.toml", "*.py", "elasticsearch/*.json"],
-        "indexer": ["sample_feeds/*.json", "sample_feeds/*.jsonl", "sample_feeds/*.csv"],
+        "indexer": ["sample_feeds/*.json", "sample_feeds/*.jsonl", "sample_feeds/*.csv",
+                    "migrations/*.py", "migrations/*.mako", "migrations/versions/*.py"],
         "matcher": ["templates/*.html", "templates/**/*.html", "static/*", "static/**/*",
-                    "translations/*/LC_MESSAGES/*"],
+                    "translations/*/LC_MESSAGES/*", "migrations/versions/*.py"],
     },
     install_requires=[
         "flask>=3.1,<4",
@@ -33,6 +35,13 @@ setup(
         "tqdm>=4.66",
         "apispec>=6.6,<7",
         "Flask-Limiter>=3.8,<5",
+        # Schema migrations of the store and the officer tables (indexer.migrate).
+        "alembic>=1.16,<2",
+        # The gazetteer: the 34 provinces and 3,321 wards since 2025-07-01 with official
+        # codes and centres, and the conversion of old three-level addresses (MIT; its
+        # codes agree with vietnam-provinces 2026.9.0). Pinned: indexer.places reads its
+        # dataset and converter tables, and a new release may change units or codes.
+        "vietnamadminunits==1.0.4",
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.2"],
@@ -41,6 +50,8 @@ setup(
         "bench": ["matplotlib>=3.8", "pyinstrument>=5", "py-spy>=0.4"],
         "test": ["pytest>=8", "pytest-timeout>=2.3", "jsonschema>=4.18", "pyyaml>=6",
                  "check-jsonschema>=0.29", "schemathesis>=4.3,<5",
+                 # Stateful model-based tests of the index invariant.
+                 "hypothesis>=6.100",
                  # Drives Debian's /usr/bin/chromium; never run `playwright install`.
                  "playwright>=1.45"],
     },

@@ -10,8 +10,8 @@ repository. Generation is deterministic (``random.Random(SEED + size)``).
 Every generated posting starts from a sample posting picked uniformly, so the mix of
 trades (occupation codes), titles and skill sets follows the sample feeds; then:
 
-* place: a district drawn with the sample's district frequencies, a ward of that
-  district from ``config/places.json``, coordinates jittered about 1.5 km;
+* place: a ward drawn with the sample's ward frequencies (current units, from
+  indexer.places), coordinates jittered about 1.5 km around its centre;
 * pay: the pay of another sample posting of the same trade, scaled by 0.85-1.2;
 * skills: the template's, with one required or preferred skill swapped for another
   skill of the same trade in 30% of postings;
@@ -21,7 +21,7 @@ trades (occupation codes), titles and skill sets follows the sample feeds; then:
 
 Courses do the same from the sample courses. Profiles pick a trade with the
 postings' frequencies, 1-4 skills of that trade (a third written as Vietnamese text),
-a place as above, a commute radius or only a district, shifts, a minimum pay and
+a place as above, a commute radius or only a ward, shifts, a minimum pay and
 sometimes an offence category.
 """
 import argparse
@@ -62,16 +62,15 @@ class _Samples:
         self.jobs = [json.loads(line) for line in
                      (SAMPLES / "jobs.jsonl").read_text(encoding="utf-8").splitlines() if line]
         self.courses = json.loads((SAMPLES / "courses.json").read_text(encoding="utf-8"))
-        places = json.loads((ROOT / "config" / "places.json").read_text(encoding="utf-8"))
-        self.wards = {}
-        for prov in places["provinces"]:
-            for dist in prov["districts"]:
-                self.wards[(prov["name"], dist["name"])] = [
-                    (w["name"], w["lat"], w["lon"]) for w in dist["wards"]] or [
-                    (None, dist["lat"], dist["lon"])]
-        self.districts = [(j["location"]["province"], j["location"]["district"])
-                          for j in self.jobs + self.courses
-                          if (j["location"]["province"], j["location"].get("district")) in self.wards]
+        from indexer import places
+        # The sample's wards, as often as the sample uses them, with their centres.
+        self.wards = []
+        for doc in self.jobs + self.courses:
+            loc = doc["location"]
+            ward = places.resolve(loc["province"], loc.get("ward")).ward if loc.get("ward") \
+                else None
+            if ward:
+                self.wards.append((ward.province.name, ward.name, ward.lat, ward.lon))
         self.by_trade = collections.defaultdict(list)
         for job in self.jobs:
             self.by_trade[job.get("occupation_code")].append(job)
@@ -93,11 +92,8 @@ def _is_id(skill):
 
 
 def _place(rng, samples):
-    province, district = rng.choice(samples.districts)
-    ward, lat, lon = rng.choice(samples.wards[(province, district)])
-    loc = {"province": province, "district": district}
-    if ward:
-        loc["ward"] = ward
+    province, ward, lat, lon = rng.choice(samples.wards)
+    loc = {"province": province, "ward": ward}
     loc["lat"] = round(lat + rng.uniform(-0.0135, 0.0135), 5)
     loc["lon"] = round(lon + rng.uniform(-0.0135, 0.0135), 5)
     return loc
@@ -165,12 +161,12 @@ def make_partner(rng, samples, i):
     """A partner cloned from a sample partner (kind 'both', so it may post either)."""
     tpl = samples.partners[i % len(samples.partners)]
     return {"id": f"bench-{i:05d}", "name": f"{tpl['name']} (chi nhánh {i})", "kind": "both",
-            "province": tpl.get("province"), "district": tpl.get("district"),
+            "province": tpl.get("province"), "ward": tpl.get("ward"),
             "fair_chance_commitments": tpl.get("fair_chance_commitments", [])}
 
 
 def make_profile(rng, samples, i):
-    """A returnee profile: skills of one trade, a place, a radius or a district."""
+    """A returnee profile: skills of one trade, a place, a radius or only a ward."""
     tpl = rng.choice(samples.jobs)
     trade = tpl.get("occupation_code")
     pool = samples.skills_of_trade.get(trade) or [s for s in samples.labels]
@@ -192,7 +188,7 @@ def make_profile(rng, samples, i):
         profile["location"] = loc
         profile["max_commute_km"] = rng.choice([5, 10, 15, 25, 35, 50])
     else:
-        profile["location"] = {"province": loc["province"], "district": loc["district"]}
+        profile["location"] = {"province": loc["province"], "ward": loc["ward"]}
     if rng.random() < 0.3:
         profile["offence_category"] = rng.choice(["property", "drug", "traffic", "violent",
                                                   "public_order"])

@@ -76,7 +76,7 @@ def time_naive(size, bodies, rounds=1):
     """Baseline latencies (ms): a Python loop scoring every posting, then stage 2 alike.
 
     The loop applies the same hard filters (open and valid, within the radius or in the
-    district), scores skills and text like the backends roughly do, keeps the best 200
+    ward), scores skills and text like the backends roughly do, keeps the best 200
     and ranks them with ``matcher.ranking.rank_jobs`` (jobs only: the cheaper half).
     """
     docs = list(build.iter_projections(size, "jobs"))
@@ -93,12 +93,11 @@ def naive_jobs(docs, body):
     """The top jobs of ``body`` by scoring every document of ``docs`` in Python."""
     from indexer.backends.base import Candidate, haversine_km
     from indexer.documents import is_current
-    from indexer.text import key
     from matcher import ranking
     profile = ranking.Profile(body["profile"])
     have, terms, geo = profile.skills, profile.query_terms, profile.geo()
     radius = body["profile"].get("max_commute_km")
-    district = key(profile.location.get("district")) or None
+    ward = profile.location.get("ward_code")
     scored = []
     for doc in docs:
         if not is_current(doc, TODAY):
@@ -107,7 +106,7 @@ def naive_jobs(docs, body):
             if doc.get("lat") is None or haversine_km(geo[0], geo[1], doc["lat"],
                                                       doc["lon"]) > radius:
                 continue
-        elif district and doc.get("district_key") != district:
+        elif ward and doc.get("ward_code") != ward:
             continue
         s = 2.0 * len(have.intersection(doc.get("skills", [])))
         s += 1.0 * len(have.intersection(doc.get("preferred_skills", [])))

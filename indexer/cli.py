@@ -21,7 +21,45 @@ def sample_feeds():
 
 
 def _service():
-    return IndexerService.from_settings(load_settings())
+    from .migrate import SchemaOutdated
+    try:
+        return IndexerService.from_settings(load_settings())
+    except SchemaOutdated as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def run_migrations(schemas):
+    """Upgrade ``schemas`` in the configured database, saying what was done."""
+    from .migrate import upgrade
+    from .settings import ensure_data_dir
+    from .store import Store
+    settings = load_settings()
+    ensure_data_dir(settings)
+    store = Store(settings["DATABASE_URL"])
+    try:
+        for schema in schemas:
+            before, after = upgrade(store.engine, schema)
+            click.echo(f"{schema.name}: " + (f"upgraded {before or 'empty'} → {after}"
+                                             if before != after else f"at {after}, up to date"))
+    finally:
+        store.close()
+
+
+def migration_status(schemas):
+    """Print each schema's revision and the newest one; exit 1 when one is behind."""
+    from .migrate import current, head
+    from .store import Store
+    store = Store(load_settings()["DATABASE_URL"])
+    behind = False
+    try:
+        with store.engine.connect() as conn:
+            for schema in schemas:
+                at = current(conn, schema)
+                behind |= at != head(schema)
+                click.echo(f"{schema.name}: at {at or '-'}, newest {head(schema)}")
+    finally:
+        store.close()
+    sys.exit(1 if behind else 0)
 
 
 @contextlib.contextmanager
@@ -70,12 +108,15 @@ def load(files, kind, samples, as_json, progress):
             {"summary": report.summary(), "rejects": report.rejects,
              "unresolved_skills": report.unresolved_skills,
              "resolved_in_text": report.resolved_in_text,
+             "conversions": report.conversions,
              "index_error": report.index_error, "stopped": report.stopped},
             ensure_ascii=False, indent=2)))
     else:
         for r in report.rejects:
             click.echo(printable(f"rejected {r['file']} {r['where']}: {r['field']}: "
                                  f"{r['message']}"), err=True)
+        for c in report.conversions:
+            click.echo(f"converted {c['file']} {c['where']}: {c['field']}: {c['message']}")
         if report.unresolved_skills:
             items = ", ".join(f"{t} ({n})" for t, n in sorted(report.unresolved_skills.items()))
             click.echo(f"skills kept as text (not in the taxonomy): {items}")
@@ -92,7 +133,8 @@ def load(files, kind, samples, as_json, progress):
                        "committed; loading the same files again skips it.", err=True)
         s = report.summary()
         click.echo("read {read} / inserted {inserted} / updated {updated} / unchanged "
-                   "{unchanged} / rejected {rejected} / indexed {indexed}".format(**s))
+                   "{unchanged} / rejected {rejected} / converted {converted} / indexed "
+                   "{indexed}".format(**s))
     sys.exit(2 if report.stopped else 1 if report.rejected or report.index_error else 0)
 
 
@@ -150,6 +192,25 @@ def verify(repair, deep, as_json):
                 words.append(f"repaired ({done[kind]})")
             click.echo(" / ".join(words))
     sys.exit(0 if all(c.ok for c in checks.values()) else 1)
+
+
+@main.group()
+def db():
+    """The store's schema: migrations (the officer tables: `matcher db`)."""
+
+
+@db.command("upgrade")
+def db_upgrade():
+    """Apply pending migrations of the store's tables (back the database up first)."""
+    from .migrate import STORE
+    run_migrations([STORE])
+
+
+@db.command("status")
+def db_status():
+    """Show the store's schema revision; exits 1 if migrations are pending."""
+    from .migrate import STORE
+    migration_status([STORE])
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ the same fields whichever backend is in use.
 import datetime as dt
 
 from .taxonomy import default_taxonomy
-from .text import key, tokens
+from .text import tokens
 from .vocab import monthly
 
 # Fields of a stored document that re-ranking and explanations never need.
@@ -33,12 +33,11 @@ def projection(kind, row, partner_name=None):
         "partner_name": partner_name or data["partner_id"],
         "skills": skills,
         "province": loc.get("province"),
-        "district": loc.get("district"),
+        "province_code": loc.get("province_code"),
         "ward": loc.get("ward"),
+        "ward_code": loc.get("ward_code"),
         "lat": loc.get("lat"),
         "lon": loc.get("lon"),
-        "province_key": key(loc.get("province")),
-        "district_key": key(loc.get("district")) or None,
         # Unigram sets for stage-2 text relevance; the same on every backend.
         "title_terms": sorted(set(tokens(data["title"]))),
         "body_terms": sorted(set(tokens(" ".join([data.get("description") or "", labels,

@@ -15,18 +15,22 @@ from .taxonomy import default_taxonomy
 
 @dataclasses.dataclass
 class LoadReport:
-    """What a load did: counts, rejects with their reasons, skills kept as text."""
+    """What a load did: counts, rejects with their reasons, skills kept as text, and the
+    records whose old administrative units were converted (``conversions``: file, where,
+    field, message)."""
 
     read: int = 0
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    converted: int = 0
     indexed: int = 0
     index_error: str | None = None
     # Why the load stopped before the end (the store refused writes), if it did.
     stopped: str | None = None
     rejects: list = dataclasses.field(default_factory=list)
+    conversions: list = dataclasses.field(default_factory=list)
     unresolved_skills: dict = dataclasses.field(default_factory=dict)
     # Requirement sentences and the taxonomy skills found in them.
     resolved_in_text: dict = dataclasses.field(default_factory=dict)
@@ -34,7 +38,8 @@ class LoadReport:
     def summary(self):
         """The counts as a dict."""
         return {k: getattr(self, k) for k in
-                ("read", "inserted", "updated", "unchanged", "rejected", "indexed")}
+                ("read", "inserted", "updated", "unchanged", "rejected", "converted",
+                 "indexed")}
 
     def reject(self, path, where, field, message):
         """Count and record one rejected record (or one error of it)."""
@@ -58,8 +63,14 @@ class _Batch:
         if not self.items:
             return
         report, taxonomy = self.report, default_taxonomy()
+        notes = {}
         results, errors = self.service.save(self.kind, [r for _, r in self.items],
-                                            self.partners)
+                                            self.partners, warnings=notes)
+        for i, found in sorted(notes.items()):
+            report.converted += 1
+            report.conversions += [{"file": str(self.path), "where": self.items[i][0],
+                                    "field": w["field"], "message": w["message"]}
+                                   for w in found]
         for _, status, data in results:
             status, doc_id, version = status if isinstance(status, tuple) else (status, None, None)
             setattr(report, status, getattr(report, status) + 1)

@@ -9,6 +9,7 @@ from functools import lru_cache
 from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load,
                          validate, validates_schema)
 
+from . import places
 from .taxonomy import default_taxonomy
 from .text import normalize
 from .vocab import codes
@@ -61,12 +62,104 @@ class BaseSchema(Schema):
         ordered = True
 
 
+PLACE_FIELDS = ("province", "ward", "district", "province_code", "ward_code")
+# How the old address is kept in a converted location's address (for people to read).
+LEGACY_ADDRESS = "{address} (địa chỉ trước 01/07/2025: {legacy})"
+MAX_ADDRESS = 600
+
+
+def _province_code(**kwargs):
+    return fields.String(validate=validate.Regexp(r"^[0-9]{2}$", error="Use the 2-digit code."),
+                         load_default=None, **kwargs)
+
+
+def _ward_code(**kwargs):
+    return fields.String(validate=validate.Regexp(r"^[0-9]{5}$", error="Use the 5-digit code."),
+                         load_default=None, **kwargs)
+
+
+def _district(**kwargs):
+    return text(100, load_default=None, load_only=True, metadata={
+        "deprecated": True, "description": "Units before 2025-07-01 only: a district (with "
+        "the old ward) is converted to the current ward, with a warning; never stored."},
+        **kwargs)
+
+
+def place(data, field="location"):
+    """Resolve the place fields of loaded ``data`` to current units, in place.
+
+    Adds the codes and names of the current province and ward, the ward's centre when no
+    coordinates were given, and a warning in ``data["_warnings"]`` when old units were
+    converted (the old address then kept in ``address``, if the schema has one). Raises
+    ValidationError on the field that cannot be placed.
+    """
+    given = {k: data.get(k) for k in PLACE_FIELDS}
+    if not any(given.values()):
+        return _replace_place(data, {k: None for k in PLACE_FIELDS if k != "district"})
+    try:
+        placed = places.resolve(**given)
+    except places.PlaceError as exc:
+        raise ValidationError(exc.message, exc.field) from None
+    data = _replace_place(data, placed.as_location())
+    if "lat" in data and data.get("lat") is None and placed.lat is not None:
+        data["lat"], data["lon"] = placed.lat, placed.lon
+    if placed.note:
+        data.setdefault("_warnings", []).append((field, placed.note))
+        if "address" in data:
+            data["address"] = _with_legacy(data.get("address"), placed.legacy)
+    return data
+
+
+def _replace_place(data, location):
+    """``data`` with its place fields replaced by ``location``, where they were (the
+    schema's order, so that a dump lists fields as declared)."""
+    out, done = {}, False
+    for key, value in data.items():
+        if key in PLACE_FIELDS:
+            if not done:
+                out.update(location)
+                done = True
+        else:
+            out[key] = value
+    if not done:
+        out.update(location)
+    return out
+
+
+def _with_legacy(address, legacy):
+    """The address followed by the old one, shortened to MAX_ADDRESS if need be."""
+    if not address:
+        return legacy[:MAX_ADDRESS]
+    room = MAX_ADDRESS - len(LEGACY_ADDRESS.format(address="", legacy=legacy))
+    if len(address) > room:
+        address = address[:max(room - 1, 0)] + "…"
+    return LEGACY_ADDRESS.format(address=address, legacy=legacy)[:MAX_ADDRESS]
+
+
+def pop_warnings(data):
+    """The conversion warnings a load left in ``data`` (removed): [{field, message}]."""
+    found = list(data.pop("_warnings", []))
+    for value in data.values():
+        if isinstance(value, dict) and "_warnings" in value:
+            found += value.pop("_warnings")
+    return [{"field": field, "message": message} for field, message in found]
+
+
 class PlaceSchema(BaseSchema):
-    """Where something is: place names and optional coordinates (both or neither)."""
+    """Where something is: a current province and ward (by name or official code) and
+    optional coordinates (both or neither).
+
+    Names are matched without regard to diacritics or the type ("Phường Sầm Sơn", "sam
+    son"); a code wins over a name. Old units (before 2025-07-01), with or without a
+    district, are converted to the current ones with a warning. Without coordinates
+    the ward's centre is used.
+    """
 
     province = text(100, load_default=None)
-    district = text(100, load_default=None)
+    province_code = _province_code()
     ward = text(100, load_default=None)
+    ward_code = _ward_code()
+    district = _district()
     lat = fields.Float(validate=validate.Range(-90, 90), allow_nan=False, load_default=None)
     lon = fields.Float(validate=validate.Range(-180, 180), allow_nan=False, load_default=None)
 
@@ -75,12 +168,20 @@ class PlaceSchema(BaseSchema):
         if (data.get("lat") is None) != (data.get("lon") is None):
             raise ValidationError("Give both lat and lon, or neither.", "lon")
 
+    @post_load
+    def _place(self, data, **kwargs):
+        return place(data)
+
 
 class LocationSchema(PlaceSchema):
     """The location of a job or course: the province is required, an address allowed."""
 
-    province = text(100, 1, required=True)
-    address = text(300, load_default=None)
+    address = text(MAX_ADDRESS, load_default=None)
+
+    @validates_schema
+    def _province_given(self, data, **kwargs):
+        if not any(data.get(k) for k in ("province", "province_code", "ward_code")):
+            raise ValidationError("Missing data for required field.", "province")
 
 
 class ContactSchema(BaseSchema):
@@ -98,9 +199,16 @@ class PartnerSchema(BaseSchema):
     kind = choice("partner_kinds", required=True)
     contact = fields.Nested(ContactSchema, load_default=None)
     province = text(100, load_default=None)
-    district = text(100, load_default=None)
+    province_code = _province_code()
+    ward = text(100, load_default=None)
+    ward_code = _ward_code()
+    district = _district()
     fair_chance_commitments = fields.List(text(300), validate=validate.Length(max=20),
                                           load_default=list)
+
+    @post_load
+    def _place(self, data, **kwargs):
+        return place(data, "province")
 
 
 class _PartnerDocumentSchema(BaseSchema):
@@ -271,4 +379,5 @@ def _plain(value):
 
 
 __all__ = ["JobPostingSchema", "TrainingCourseSchema", "PartnerSchema", "LocationSchema",
-           "ContactSchema", "schema_for", "dump", "SCHEMAS", "KINDS", "EXCLUDE"]
+           "PlaceSchema", "ContactSchema", "schema_for", "dump", "pop_warnings", "place",
+           "SCHEMAS", "KINDS", "EXCLUDE"]

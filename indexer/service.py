@@ -13,7 +13,7 @@ from .backends.base import KINDS
 from .errors import BackendError, IndexUnusable, InvalidDocument, NotFound, flatten_errors
 from .loader import LoadReport, load_files
 from .rawinput import problems
-from .schemas import dump, schema_for
+from .schemas import dump, pop_warnings, schema_for
 from .settings import ensure_data_dir
 from .store import Store
 from .sync import Syncer, reindex
@@ -46,8 +46,12 @@ class IndexerService:
 
     # -- writes -----------------------------------------------------------------------
 
-    def validate(self, kind, record, partial=False):
-        """Load ``record`` through the schema of ``kind``; raises InvalidDocument."""
+    def validate(self, kind, record, partial=False, warnings=None):
+        """Load ``record`` through the schema of ``kind``; raises InvalidDocument.
+
+        Warnings (old administrative units converted) are appended to ``warnings`` as
+        {field, message}.
+        """
         if not isinstance(record, dict):
             raise InvalidDocument([{"field": "_schema", "messages": ["Expected an object."]}])
         odd = problems(record)
@@ -57,6 +61,9 @@ class IndexerService:
             data = schema_for(kind, partial=partial).load(record)
         except ValidationError as exc:
             raise InvalidDocument(flatten_errors(exc.messages)) from None
+        found = pop_warnings(data)
+        if warnings is not None:
+            warnings.extend(found)
         return data
 
     def _jsonable(self, kind, data):
@@ -65,18 +72,21 @@ class IndexerService:
             doc["skills_text"] = data["skills_text"]
         return doc
 
-    def save(self, kind, records, known_partners=None, expected=None):
+    def save(self, kind, records, known_partners=None, expected=None, warnings=None):
         """Validate and upsert ``records`` (already-validated dicts are not accepted).
 
         Returns (results, errors): results per valid record as (index, (status, id,
         version), data), errors per invalid one as (index, [{field, messages}]).
-        ``expected`` is passed to the store (compare-and-set by version).
+        ``expected`` is passed to the store (compare-and-set by version). The warnings
+        of each valid record are put in the dict ``warnings`` (index → [{field,
+        message}]) when given.
         """
         valid, errors = [], []
         partners = known_partners if known_partners is not None else None
         for i, record in enumerate(records):
             try:
-                data = self.validate(kind, record)
+                notes = []
+                data = self.validate(kind, record, warnings=notes)
                 if kind != "partners":
                     if partners is None:
                         partners = set(self.store.partner_names())
@@ -84,6 +94,8 @@ class IndexerService:
                         raise InvalidDocument([{"field": "partner_id",
                                                 "messages": ["Unknown partner."]}])
                 valid.append((i, self._jsonable(kind, data)))
+                if notes and warnings is not None:
+                    warnings[i] = notes
             except InvalidDocument as exc:
                 errors.append((i, exc.errors))
         if kind == "partners":

@@ -133,8 +133,10 @@ class Store:
             raise StoreError(store_failure(exc)) from exc
 
     def create_all(self):
-        """Create the tables that do not exist yet."""
-        metadata.create_all(self.engine)
+        """Create a fresh database's tables, or check that an existing one is current
+        (raises ``indexer.migrate.SchemaOutdated`` if it needs ``matcher db upgrade``)."""
+        from .migrate import STORE, ensure
+        ensure(self.engine, STORE)
         return self
 
     def close(self):

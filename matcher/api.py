@@ -48,6 +48,9 @@ def matches():
     result = ranking.match(body["profile"], service().backend, limit=body["limit"],
                            candidates=settings["MATCH_CANDIDATES"],
                            lang=language(body.get("lang")))
+    if body["profile"].get("warnings"):
+        result["warnings"] = [{**w, "field": f"profile.{w['field']}"}
+                              for w in body["profile"]["warnings"]]
     return jsonify(result)
 
 

@@ -155,6 +155,31 @@ def _fail(exc):
 
 
 @main.group()
+def db():
+    """Database migrations of the store and the officer tables."""
+
+
+@db.command("upgrade")
+def db_upgrade():
+    """Apply pending migrations (store, then officer tables); back the database up first."""
+    from indexer.cli import run_migrations
+    from indexer.migrate import STORE
+
+    from .migrations import OFFICERS
+    run_migrations([STORE, OFFICERS])
+
+
+@db.command("status")
+def db_status():
+    """Show the schema revisions; exits 1 if migrations are pending."""
+    from indexer.cli import migration_status
+    from indexer.migrate import STORE
+
+    from .migrations import OFFICERS
+    migration_status([STORE, OFFICERS])
+
+
+@main.group()
 def users():
     """Officer and admin accounts of the web app."""
 
@@ -163,14 +188,63 @@ def users():
 @click.argument("username")
 @click.option("--role", type=click.Choice(["officer", "admin"]), default="officer",
               show_default=True)
-@click.option("--unit", help="The officer's ward: 'province / district / ward' "
-                             "(as in config/places.json).")
+@click.option("--unit", help="The officer's ward (commune-level unit): its code (16531) or "
+                             "'province / ward' ('Thanh Hóa / Phường Sầm Sơn'); "
+                             "see `matcher places`.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_create(username, role, unit, password_stdin):
     """Create an account (prompts for the password)."""
+    from indexer.places import PlaceError, parse_unit, unit_label
+    if unit:
+        try:
+            ward, note = parse_unit(unit)
+        except PlaceError as exc:
+            _fail_field("unit", exc.message, _unit_hint(unit))
+        if note:
+            click.echo(f"warning: unit: {note}", err=True)
+        unit = ward.code
     with _domain_errors():
         user = _accounts().create(username, _password(password_stdin), role=role, unit=unit)
-    click.echo(f"created {user['role']} {user['username']} ({user['unit'] or 'no unit'})")
+    where = f"{unit_label(user['unit'])}, code {user['unit']}" if user["unit"] else "no unit"
+    click.echo(f"created {user['role']} {user['username']} ({where})")
+
+
+def _unit_hint(text):
+    """Current wards whose names contain the words of ``text`` (for an error message)."""
+    from indexer.places import search
+    words = text.replace(",", "/").split("/")[-1]
+    hits = search(words, limit=8)
+    return ("did you mean: " + "; ".join(f"{w.label} ({w.code})" for w in hits)) if hits else None
+
+
+def _fail_field(field, message, hint=None):
+    click.echo(f"error: {field}: {message}", err=True)
+    if hint:
+        click.echo(hint, err=True)
+    sys.exit(1)
+
+
+@main.command("places")
+@click.argument("query", nargs=-1)
+@click.option("--province", help="Only this province (name or code).")
+def places_command(query, province):
+    """List current provinces, or search wards: `matcher places sam son`."""
+    from indexer import places
+    prov = None
+    if province:
+        prov = places.province(province) or places.find_province(province)
+        if prov is None:
+            _fail_field("province", f"Not a current province or city: {province!r}.")
+    if not query and prov is None:
+        for p in places.provinces():
+            click.echo(f"{p.code}\t{p.name}\t{len(places.wards(p.code))} wards")
+        return
+    found = (places.search(" ".join(query), prov and prov.code, limit=50) if query
+             else places.wards(prov.code))
+    for w in found:
+        click.echo(f"{w.code}\t{w.name}\t{w.province.name}")
+    if not found:
+        sys.exit(1)
 
 
 @users.command("disable")

@@ -15,7 +15,8 @@ users = Table(
     Column("username", String(64), nullable=False, unique=True),
     Column("password_hash", String(255), nullable=False),
     Column("role", String(16), nullable=False),  # officer | admin
-    # The unit is a ward: "province / district / ward" from config/places.json.
+    # The unit is a current ward (commune-level unit) by its official code, e.g. "16531"
+    # (indexer.places). Profiles, match runs and referrals carry their unit's code too.
     Column("unit", String(300)),
     Column("active", Boolean, nullable=False, default=True),
     # Bumped by a password reset or a disable, so old sessions stop working.
@@ -113,5 +114,9 @@ event.listen(audit_log, "after_create", DDL(
 
 
 def create_all(engine):
-    """Create the officer tables that do not exist yet."""
-    metadata.create_all(engine)
+    """Create a fresh database's officer tables, or check that they are current
+    (raises ``indexer.migrate.SchemaOutdated`` if they need ``matcher db upgrade``)."""
+    from indexer.migrate import ensure
+
+    from .migrations import OFFICERS
+    ensure(engine, OFFICERS)

@@ -17,10 +17,18 @@ from indexer.schemas import JobPostingSchema, TrainingCourseSchema
 from .schemas import MatchRequestSchema
 
 
+WARNINGS_DESCRIPTION = ("What the write changed in your input without rejecting it: old "
+                        "administrative units (before 2025-07-01, e.g. with a district) "
+                        "converted to the current province and ward.")
+
+
 class _Meta:
     version = fields.Integer(dump_only=True, metadata={"description": "Grows with every change."})
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
+    warnings = fields.List(fields.Dict(), dump_only=True, metadata={
+        "description": WARNINGS_DESCRIPTION + " Only in the answer to a write; each item "
+                       "is {field, message}."})
 
 
 class JobPostingResource(JobPostingSchema):
@@ -29,6 +37,7 @@ class JobPostingResource(JobPostingSchema):
     version = _Meta.version
     created_at = _Meta.created_at
     updated_at = _Meta.updated_at
+    warnings = _Meta.warnings
 
 
 class TrainingCourseResource(TrainingCourseSchema):
@@ -40,6 +49,7 @@ class TrainingCourseResource(TrainingCourseSchema):
     version = _Meta.version
     created_at = _Meta.created_at
     updated_at = _Meta.updated_at
+    warnings = _Meta.warnings
 
 
 JOB_EXAMPLE = {
@@ -47,8 +57,8 @@ JOB_EXAMPLE = {
     "description": "Hàn kết cấu thép nhà xưởng, làm ca ngày. Không hỏi tiền án ở vòng đầu.",
     "occupation_code": "7212", "required_skills": ["welding_smaw"],
     "preferred_skills": ["đọc bản vẽ"],
-    "location": {"province": "Thanh Hóa", "district": "Thành phố Sầm Sơn",
-                 "ward": "Phường Trường Sơn", "lat": 19.7352, "lon": 105.9046},
+    "location": {"province": "Thanh Hóa", "ward": "Phường Sầm Sơn",
+                 "address": "Số 12 đường Hồ Xuân Hương", "lat": 19.7352, "lon": 105.9046},
     "employment_type": "full_time", "shifts": ["day"], "pay_min_vnd": 8000000,
     "pay_max_vnd": 10000000, "pay_period": "month", "openings": 3,
     "benefits": ["meals", "insurance"], "contact": {"name": "Chị Lan", "phone": "0237 3821 000"},
@@ -58,16 +68,33 @@ COURSE_EXAMPLE = {
     "external_id": "KH-HAN-MIG-01", "title": "Hàn MIG cơ bản",
     "description": "Khóa học hàn MIG/MAG cho người mới, có thực hành tại xưởng.",
     "occupation_code": "7212", "skills_taught": ["welding_mig"],
-    "location": {"province": "Thanh Hóa", "district": "Thành phố Sầm Sơn"},
+    "location": {"province_code": "38", "ward_code": "16516"},
     "level": "so_cap", "schedule": "Tối thứ 2, 4, 6", "start_dates": ["2026-09-07"],
     "duration_weeks": 8, "cost_vnd": 0, "funding": "free", "seats": 20,
     "valid_from": "2026-01-01", "valid_through": "2026-12-31",
 }
+# What the API stores for the examples' locations (names and codes of the current units).
+STORED_LOCATIONS = {
+    "TD-2026-017": {"province": "Thanh Hóa", "province_code": "38", "ward": "Phường Sầm Sơn",
+                    "ward_code": "16531", "address": "Số 12 đường Hồ Xuân Hương",
+                    "lat": 19.7352, "lon": 105.9046},
+    "KH-HAN-MIG-01": {"province": "Thanh Hóa", "province_code": "38",
+                      "ward": "Phường Nam Sầm Sơn", "ward_code": "16516", "address": None,
+                      "lat": 19.7169, "lon": 105.847},
+}
+LEGACY_LOCATION = {"province": "Thanh Hóa", "district": "Thành phố Sầm Sơn",
+                   "ward": "Phường Trường Sơn"}
+LEGACY_WARNING = {"field": "location", "message": (
+    "Converted to the units in force since 2025-07-01: 'Phường Trường Sơn, Thành phố Sầm "
+    "Sơn, Thanh Hóa' is now Phường Sầm Sơn, Thanh Hóa (16531).")}
 KINDS = {
     "jobs": ("job posting", JobPostingSchema, JobPostingResource, "JobPosting", JOB_EXAMPLE),
     "courses": ("training course", TrainingCourseSchema, TrainingCourseResource,
                 "TrainingCourse", COURSE_EXAMPLE),
 }
+WARNINGS_SCHEMA = {"type": "array", "description": WARNINGS_DESCRIPTION, "items": {
+    "type": "object", "required": ["field", "message"],
+    "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
 PROBLEM = {"type": "object", "required": ["type", "title", "status"], "properties": {
     "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
     "detail": {"type": "string"}, "instance": {"type": "string"},
@@ -111,7 +138,8 @@ def _doc_response(name, example, description, status="200"):
                         "schema": {"type": "string"}}}
     if status == "201":
         headers["Location"] = {"schema": {"type": "string"}}
-    out = {**example, "partner_id": "cty-co-khi-sam-son", "version": 1,
+    out = {**example, "location": STORED_LOCATIONS[example["external_id"]],
+           "partner_id": "cty-co-khi-sam-son", "version": 1,
            "created_at": "2026-03-02T08:15:00Z", "updated_at": "2026-03-02T08:15:00Z"}
     return {status: {"description": description, "headers": headers, "content": {
         "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"},
@@ -154,7 +182,8 @@ def _kind_paths(kind):
     page = {"type": "object", "required": ["items", "next_cursor"], "properties": {
         "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}},
         "next_cursor": {"type": ["string", "null"]}}}
-    bulk_example = {"items": [example, {**example, "external_id": "X-2", "title": ""}]}
+    bulk_example = {"items": [example, {**example, "external_id": "X-2", "title": ""},
+                              {**example, "external_id": "X-3", "location": LEGACY_LOCATION}]}
     return {
         base: {
             "get": {"tags": tag, "summary": f"List your {label}s",
@@ -184,14 +213,17 @@ def _kind_paths(kind):
                                                       "content": {"application/json": {
                                                           "schema": {"$ref": "#/components/schemas/BulkResult"},
                                                           "examples": {"example": {"value": {
-                                                              "summary": {"inserted": 1, "updated": 0,
+                                                              "summary": {"inserted": 2, "updated": 0,
                                                                           "unchanged": 0, "error": 1},
                                                               "results": [
                                                                   {"index": 0, "external_id": example["external_id"],
                                                                    "status": "inserted", "version": 1},
                                                                   {"index": 1, "external_id": "X-2", "status": "error",
                                                                    "errors": [{"field": "title", "messages": [
-                                                                       "Missing data for required field."]}]}]}}}}}}},
+                                                                       "Missing data for required field."]}]},
+                                                                  {"index": 2, "external_id": "X-3",
+                                                                   "status": "inserted", "version": 1,
+                                                                   "warnings": [LEGACY_WARNING]}]}}}}}}},
                                              409, *body_errors)}},
         f"{base}/{{external_id}}": {
             "parameters": [EXTERNAL_ID],
@@ -226,8 +258,8 @@ def _kind_paths(kind):
 
 
 MATCH_EXAMPLE = {"profile": {"skills": ["hàn que"], "location": {
-    "province": "Thanh Hóa", "lat": 19.7352, "lon": 105.9046}, "max_commute_km": 20},
-    "limit": 5}
+    "province": "Thanh Hóa", "ward": "Phường Sầm Sơn", "lat": 19.7352, "lon": 105.9046},
+    "max_commute_km": 20}, "limit": 5}
 
 
 def build(settings=None):
@@ -251,7 +283,8 @@ def build(settings=None):
                 "status": {"type": "string",
                            "enum": ["inserted", "updated", "unchanged", "error"]},
                 "version": {"type": "integer"},
-                "errors": PROBLEM["properties"]["errors"]}}}}})
+                "errors": PROBLEM["properties"]["errors"],
+                "warnings": WARNINGS_SCHEMA}}}}})
     for kind, (_label, schema, res, name, _ex) in KINDS.items():
         spec.components.schema(name, schema=res)
         spec.components.schema(f"{name}Input",
@@ -274,7 +307,8 @@ def build(settings=None):
                                          "content": {"application/json": {"schema": {
                                              "type": "object", "required": ["jobs", "courses"],
                                              "properties": {"jobs": {"type": "array"},
-                                                            "courses": {"type": "array"}}},
+                                                            "courses": {"type": "array"},
+                                                            "warnings": WARNINGS_SCHEMA}},
                                              "examples": {"example": {"value": {
                                                  "jobs": [], "courses": []}}}}}}},
                                 400, 413, 415, 422, 503, auth=False)}})

@@ -59,9 +59,9 @@ def _json(status, body, headers=None):
                     headers=headers or {}, mimetype="application/json")
 
 
-def _document(row, status=200, **headers):
-    """A document response with its ETag."""
-    return _json(status, resource(row), {"ETag": etag_of(row), **headers})
+def _document(row, status=200, warnings=None, **headers):
+    """A document response with its ETag (and the write's warnings, if any)."""
+    return _json(status, resource(row, warnings), {"ETag": etag_of(row), **headers})
 
 
 def _location(kind, external_id):
@@ -109,8 +109,8 @@ class DocumentsView(MethodView):
         body = json_body()
 
         def produce():
-            row = partners().create(kind, g.partner_id, body)
-            return 201, dumps(resource(row)), {"ETag": etag_of(row),
+            row, warnings = partners().create(kind, g.partner_id, body)
+            return 201, dumps(resource(row, warnings)), {"ETag": etag_of(row),
                                                "Location": _location(kind, row["external_id"])}
         return _idempotent(produce)
 
@@ -124,16 +124,17 @@ class DocumentView(MethodView):
 
     def put(self, kind, external_id):
         """Create or replace a document."""
-        row, created = partners().put(kind, g.partner_id, external_id, json_body(),
-                                      request.headers.get("If-Match"))
+        row, created, warnings = partners().put(kind, g.partner_id, external_id, json_body(),
+                                                request.headers.get("If-Match"))
         if created:
-            return _document(row, 201, Location=_location(kind, external_id))
-        return _document(row)
+            return _document(row, 201, warnings, Location=_location(kind, external_id))
+        return _document(row, warnings=warnings)
 
     def patch(self, kind, external_id):
         """Change some fields of a document."""
-        return _document(partners().patch(kind, g.partner_id, external_id, json_body(),
-                                          request.headers.get("If-Match")))
+        row, warnings = partners().patch(kind, g.partner_id, external_id, json_body(),
+                                         request.headers.get("If-Match"))
+        return _document(row, warnings=warnings)
 
     def delete(self, kind, external_id):
         """Delete a document."""

@@ -57,10 +57,14 @@ def etag(row):
     return f'"v{row["version"]}"'
 
 
-def resource(row):
-    """The API representation of a document row (no internal IDs)."""
-    return {**row["data"], "version": row["version"], "created_at": _iso(row["created_at"]),
-            "updated_at": _iso(row["updated_at"])}
+def resource(row, warnings=None):
+    """The API representation of a document row (no internal IDs), with the warnings
+    of the write that made it (old administrative units converted), if any."""
+    out = {**row["data"], "version": row["version"], "created_at": _iso(row["created_at"]),
+           "updated_at": _iso(row["updated_at"])}
+    if warnings:
+        out["warnings"] = warnings
+    return out
 
 
 def encode_cursor(external_id):
@@ -166,15 +170,17 @@ class PartnerService:
         return record
 
     def _save(self, kind, partner_id, record, expected_version=_ANY):
+        """Validate and store one record; returns (row, warnings)."""
         expected = ({} if expected_version is _ANY
                     else {(partner_id, record["external_id"]): expected_version})
+        notes = {}
         with _precondition(expected):
             _, errors = self.indexer.save(kind, [record], known_partners={partner_id},
-                                          expected=expected)
+                                          expected=expected, warnings=notes)
         if errors:
             raise InvalidDocument(errors[0][1])
         self.indexer.sync_quietly()
-        return self._row(kind, partner_id, record["external_id"])
+        return self._row(kind, partner_id, record["external_id"]), notes.get(0, [])
 
     def _upsert_data(self, kind, partner_id, data, expected_version):
         with _precondition(True):
@@ -190,7 +196,9 @@ class PartnerService:
             return None
 
     def create(self, kind, partner_id, body):
-        """Create a document; 409 when the external_id is already in use."""
+        """Create a document; 409 when the external_id is already in use.
+
+        Returns (row, warnings)."""
         record = self._own(body, partner_id)
         ext = record.get("external_id")
         if isinstance(ext, str) and self._existing(kind, partner_id, ext) is not None:
@@ -199,28 +207,35 @@ class PartnerService:
         return self._save(kind, partner_id, record)
 
     def put(self, kind, partner_id, external_id, body, if_match=None):
-        """Create or replace a document by external_id; returns (row, created)."""
+        """Create or replace a document by external_id; returns (row, created, warnings)."""
         record = self._own(body, partner_id, external_id)
         old = self._existing(kind, partner_id, external_id)
         self._check_match(old, if_match)
         version = old["version"] if old is not None else None
-        row = self._save(kind, partner_id, record,
-                         version if if_match is not None else _ANY)
-        return row, old is None
+        row, warnings = self._save(kind, partner_id, record,
+                                   version if if_match is not None else _ANY)
+        return row, old is None, warnings
 
     def patch(self, kind, partner_id, external_id, patch, if_match=None):
-        """Merge ``patch`` (RFC 7396) into a document and validate the result."""
+        """Merge ``patch`` (RFC 7396) into a document and validate the result; returns
+        (row, warnings)."""
         old = self._row(kind, partner_id, external_id)
         self._check_match(old, if_match)
         patch = self._own(patch, partner_id, external_id)
         record, carried = self._editable(kind, old["data"])
+        if isinstance(patch.get("location"), dict) and any(
+                k in patch["location"] for k in ("province", "ward", "district")):
+            # New place names replace the stored codes (which would otherwise win).
+            record["location"] = {k: v for k, v in (record.get("location") or {}).items()
+                                  if k not in ("province_code", "ward_code")}
         merged = merge_patch(record, patch)
-        data = self.indexer.validate(kind, merged)
+        warnings = []
+        data = self.indexer.validate(kind, merged, warnings=warnings)
         doc = dump(kind, data)
         doc["skills_text"] = list(data.get("skills_text", []))
         if not any(f in patch for f in SKILL_FIELDS[kind]):
             doc["skills_text"] += [t for t in carried if t not in doc["skills_text"]]
-        return self._upsert_data(kind, partner_id, doc, old["version"])
+        return self._upsert_data(kind, partner_id, doc, old["version"]), warnings
 
     @staticmethod
     def _editable(kind, data):
@@ -261,10 +276,14 @@ class PartnerService:
                 continue
             records.append(record)
             where.append(i)
-        saved, errors = self.indexer.save(kind, records, known_partners={partner_id})
+        notes = {}
+        saved, errors = self.indexer.save(kind, records, known_partners={partner_id},
+                                          warnings=notes)
         for j, (status, _doc_id, version), data in saved:
             results[where[j]] = {"index": where[j], "external_id": data["external_id"],
                                  "status": status, "version": version}
+            if notes.get(j):
+                results[where[j]]["warnings"] = notes[j]
         for j, errs in errors:
             results[where[j]] = _failed(where[j], records[j], errs)
         if saved:

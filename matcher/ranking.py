@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from indexer import clock
 from indexer.backends import CandidateQuery
 from indexer.backends.base import EARTH_RADIUS_KM
 from indexer.taxonomy import default_taxonomy
@@ -27,6 +28,7 @@ PENALTY_LICENCE = 0.10
 PENALTY_EDUCATION = 0.10
 # Top jobs whose missing skills the courses should teach.
 GAP_JOBS = 10
+LOCATION_FIELDS = ("province", "province_code", "ward", "ward_code", "lat", "lon")
 # Syllables too common to say anything about relevance.
 STOPWORDS = set("va cua co cac nhung mot la o tai cho voi tu den duoc khong nam toi lam viec "
                 "nguoi the nay do da se thi ma neu khi ve tren duoi trong ngoai".split())
@@ -77,11 +79,11 @@ def _area_filters(profile):
     loc, geo, radius = profile.location, profile.geo(), profile.data.get("max_commute_km")
     if geo and radius:
         return {"lat": geo[0], "lon": geo[1], "radius_km": radius,
-                "home_province": loc.get("province")}
-    if loc.get("district"):
-        return {"province": loc.get("province"), "district": loc["district"]}
-    if loc.get("province"):
-        return {"province": loc["province"]}
+                "home_province_code": loc.get("province_code")}
+    if loc.get("ward_code"):
+        return {"province_code": loc.get("province_code"), "ward_code": loc["ward_code"]}
+    if loc.get("province_code"):
+        return {"province_code": loc["province_code"]}
     return {}
 
 
@@ -223,7 +225,7 @@ def rank_jobs(profile, candidates, lang="vi", limit=None):
             "partner_id": doc.get("partner_id"), "score": score,
             "employment_type": doc.get("employment_type"),
             "occupation_code": doc.get("occupation_code"),
-            "location": {k: doc.get(k) for k in ("province", "district", "ward", "lat", "lon")},
+            "location": {k: doc.get(k) for k in LOCATION_FIELDS},
             "monthly_pay_vnd": [doc.get("pay_min_month"), doc.get("pay_max_month")],
             "reasons": {
                 "matched_skills": _labelled([s for s in required if s in have], lang),
@@ -305,7 +307,7 @@ def rank_courses(profile, candidates, gaps, today, occupations=(), lang="vi", li
             "id": doc["id"], "title": doc["title"], "partner": doc.get("partner_name"),
             "partner_id": doc.get("partner_id"), "score": score,
             "level": doc.get("level"),
-            "location": {k: doc.get(k) for k in ("province", "district", "ward", "lat", "lon")},
+            "location": {k: doc.get(k) for k in LOCATION_FIELDS},
             "reasons": {
                 "teaches_missing_skills": _labelled([s for s in skills if s in gaps], lang),
                 "builds_on_skills": _labelled([s for s in skills if s in have], lang),
@@ -341,7 +343,7 @@ def skill_gaps(profile, jobs):
 
 def match(profile_data, backend, limit=10, candidates=200, today=None, lang="vi"):
     """Ranked, explained jobs and courses for a validated profile."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     profile = Profile(profile_data)
     jobs_q = _query(profile, "jobs", profile.skills, candidates, today,
                     offence=profile_data.get("offence_category"))

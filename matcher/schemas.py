@@ -1,12 +1,13 @@
 """Profile and match-request schemas: the one definition for the API and the web form."""
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from indexer.schemas import BaseSchema, PlaceSchema, choice, choices, skill_list, text
+from indexer.schemas import (BaseSchema, PlaceSchema, choice, choices, pop_warnings, skill_list,
+                             text)
 from indexer.taxonomy import default_taxonomy
 
 
 class ProfileLocationSchema(PlaceSchema):
-    """Where the person lives; every part optional."""
+    """Where the person lives: a current province and ward; every part optional."""
 
 
 class ProfileSchema(BaseSchema):
@@ -48,6 +49,8 @@ class ProfileSchema(BaseSchema):
                 ids.append(extra)
         data["skill_ids"] = ids
         data["skills_text"] = unresolved
+        # Old administrative units converted: said in the answer, not stored.
+        data["warnings"] = pop_warnings(data)
         return data
 
 

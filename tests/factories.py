@@ -1,10 +1,11 @@
 """Plain builders of valid feed records; override any field with keyword arguments."""
 import copy
 
-SAM_SON = {"province": "Thanh Hóa", "district": "Thành phố Sầm Sơn", "ward": "Phường Trường Sơn",
-           "lat": 19.7352, "lon": 105.9046}
-NGHI_SON = {"province": "Thanh Hóa", "district": "Thị xã Nghi Sơn", "ward": "Phường Hải Hòa",
-            "lat": 19.4158, "lon": 105.7914}
+SAM_SON = {"province": "Thanh Hóa", "ward": "Phường Sầm Sơn", "lat": 19.7352, "lon": 105.9046}
+NGHI_SON = {"province": "Thanh Hóa", "ward": "Phường Tĩnh Gia", "lat": 19.4158, "lon": 105.7914}
+# As partners' older systems still send it: the three levels of before 2025-07-01.
+SAM_SON_LEGACY = {"province": "Thanh Hóa", "district": "Thành phố Sầm Sơn",
+                  "ward": "Phường Trường Sơn", "lat": 19.7352, "lon": 105.9046}
 
 
 def _merge(base, overrides):

@@ -77,7 +77,7 @@ def test_services_start_in_order_on_shared_data(compose):
         assert svc["environment"]["VUNGBUOC_SEARCH_BACKEND"] == "elasticsearch"
         assert svc["environment"]["VUNGBUOC_ES_URL"] == "http://elasticsearch:9200"
         assert "DATABASE_URL" in svc["environment"]
-    assert services["indexer"]["command"] == ["indexer", "load", "--samples"]
+    assert services["indexer"]["command"] == ["sh", "-c", "matcher db upgrade && indexer load --samples"]
     assert services["matcher"]["depends_on"]["indexer"]["condition"] == \
         "service_completed_successfully"
     assert services["matcher"]["environment"]["VUNGBUOC_BIND"] == "0.0.0.0:8000"

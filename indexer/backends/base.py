@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import math
 
+from .. import clock
 from ..errors import BackendError  # noqa: F401  (re-exported for implementations)
 
 KINDS = ("jobs", "courses")
@@ -20,22 +21,23 @@ class CandidateQuery:
     """What stage 1 of matching asks a backend for.
 
     ``text`` is free text (folded and split by the backend); ``skills`` are taxonomy
-    IDs. Hard filters: the document is open and valid on ``today``; in ``province``
-    and ``district`` when given (compared folded); within ``radius_km`` of
-    (``lat``, ``lon``) when all three are given — documents without coordinates then
-    pass only when they lie in ``home_province``; and not excluding ``offence``.
+    IDs. Hard filters: the document is open and valid on ``today``; in the province
+    ``province_code`` and the ward ``ward_code`` when given (official codes, see
+    ``indexer.places``); within ``radius_km`` of (``lat``, ``lon``) when all three are
+    given — documents without coordinates then pass only when they lie in the province
+    ``home_province_code``; and not excluding ``offence``.
     """
 
     kind: str
     text: str = ""
     skills: list = dataclasses.field(default_factory=list)
-    today: dt.date = dataclasses.field(default_factory=dt.date.today)
-    province: str | None = None
-    district: str | None = None
+    today: dt.date = dataclasses.field(default_factory=clock.today)
+    province_code: str | None = None
+    ward_code: str | None = None
     lat: float | None = None
     lon: float | None = None
     radius_km: float | None = None
-    home_province: str | None = None
+    home_province_code: str | None = None
     offence: str | None = None
     limit: int = 200
 

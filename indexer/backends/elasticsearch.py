@@ -29,12 +29,13 @@ except ImportError:  # pragma: no cover
     OrjsonSerializer = None
 
 from ..settings import config_path
-from ..text import key, terms
+from ..text import terms
+from ..errors import IndexOutdated
 from .base import KINDS, BackendError, Candidate, SearchBackend
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2
 SKILL_WEIGHT = 2.0
 PREFERRED_WEIGHT = 0.5
 # Fields stored for retrieval only, never returned as part of the projection.
@@ -98,6 +99,7 @@ class ElasticsearchBackend(SearchBackend):
         self.retries, self.backoff = retries, backoff
         self.chunk_size, self.bulk_retries = chunk_size, bulk_retries
         self._ready = set()
+        self._current = set()  # kinds whose alias is known to be on this template version
         self._filter_source = {}
         self._template_done = False
         self.vi_analysis_ = None
@@ -270,9 +272,23 @@ class ElasticsearchBackend(SearchBackend):
         raise BackendError(f"Elasticsearch unavailable (bulk): {_describe(last)}") from (
             last if isinstance(last, BaseException) else None)
 
+    def _check_current(self, kind):
+        """Raise IndexOutdated when the alias of ``kind`` is on an index made with an older
+        template (its mapping lacks fields this version filters on): rebuild it first."""
+        self._ensure(kind)
+        if kind in self._current:
+            return
+        old = [i for i in self._indices_of(self.alias(kind))
+               if f"-v{TEMPLATE_VERSION}-" not in i]
+        if old:
+            raise IndexOutdated(f"the Elasticsearch index {old[0]} was made with an older "
+                                f"index template (this version needs v{TEMPLATE_VERSION}); "
+                                "rebuild it with 'indexer reindex'")
+        self._current.add(kind)
+
     def _write_targets(self, kind):
         """The alias, plus any index being rebuilt (so no write made meanwhile is lost)."""
-        self._ensure(kind)
+        self._check_current(kind)
         return [(self.alias(kind), True)] + [
             (index, False) for index in self._indices_of(self._rebuild_alias(kind))]
 
@@ -383,6 +399,7 @@ class ElasticsearchBackend(SearchBackend):
 
     def search(self, query):
         """Top candidates by BM25 over folded terms plus skill matches, within the filters."""
+        self._check_current(query.kind)
         body = {"query": build_query(query), "size": query.limit,
                 "sort": [{"_score": "desc"}, {"id": "asc"}], "track_total_hits": False}
         if self._needs_source_filter(query.kind):
@@ -492,16 +509,16 @@ def build_query(query):
     day = query.today.isoformat() if isinstance(query.today, dt.date) else str(query.today)
     filters = [{"term": {"status": "open"}}, _open_range("valid_from", "lte", day),
                _open_range("valid_through", "gte", day)]
-    if query.province:
-        filters.append({"term": {"province_key": key(query.province)}})
-    if query.district:
-        filters.append({"term": {"district_key": key(query.district)}})
+    if query.province_code:
+        filters.append({"term": {"province_code": query.province_code}})
+    if query.ward_code:
+        filters.append({"term": {"ward_code": query.ward_code}})
     if query.radius_km is not None and query.lat is not None and query.lon is not None:
         near = [{"geo_distance": {"distance": f"{float(query.radius_km)}km",
                                   "location": {"lat": query.lat, "lon": query.lon}}}]
-        if query.home_province:
+        if query.home_province_code:
             near.append({"bool": {"must_not": {"exists": {"field": "location"}},
-                                  "filter": {"term": {"province_key": key(query.home_province)}}}})
+                                  "filter": {"term": {"province_code": query.home_province_code}}}})
         filters.append({"bool": {"should": near, "minimum_should_match": 1}})
     must_not = [{"term": {"excluded_offences": query.offence}}] if query.offence else []
     should = []

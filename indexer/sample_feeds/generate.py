@@ -3,23 +3,29 @@
 
     python indexer/sample_feeds/generate.py
 
-Reads config/skills.json, config/places.json and config/vocab.json and writes
-partners.json, jobs.jsonl and courses.json next to this script. The output is
-reproducible (random.Random(2024)); edit the tables below, not the outputs.
+Reads config/skills.json, config/vocab.json and premises.json (points near each
+business, listed by the old units they were first placed in) and writes partners.json,
+jobs.jsonl and courses.json next to this script, with every place in the current units
+(since 2025-07-01: province and ward, by name and official code) from indexer.places.
+The output is reproducible (random.Random(2024)); edit the tables below, not the outputs.
 
 The data is invented: businesses, people and phone numbers are fictional,
-although the places and the mix of trades follow a coastal ward of Thanh Hóa
-(Sầm Sơn). Dates assume a "today" around late 2026.
+although the places and the mix of trades follow the coastal wards of Thanh Hóa
+(Phường Sầm Sơn, Phường Nam Sầm Sơn, Phường Hạc Thành, ...). Dates assume a "today"
+around late 2026.
 """
 import datetime as dt
 import json
 import random
+import sys
 import unicodedata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SEED = 2024
+sys.path.insert(0, str(ROOT))
+from indexer import places  # noqa: E402
 
 
 def load(name):
@@ -28,7 +34,8 @@ def load(name):
 
 
 SKILLS = {s["id"]: s for s in load("skills.json")["skills"]}
-PLACES = load("places.json")
+with open(HERE / "premises.json", encoding="utf-8") as _f:
+    PLACES = json.load(_f)
 VOCAB = load("vocab.json")
 
 WARDS = {}      # (province, district, ward) -> (lat, lon)
@@ -57,13 +64,22 @@ def fold(s):
     return "".join(c for c in s if unicodedata.category(c) != "Mn").lower()
 
 
-def short_place(district):
-    if district == TPTH:
-        return "TP Thanh Hóa"
-    for prefix in ("Thành phố ", "Thị xã ", "Huyện "):
-        if district.startswith(prefix):
-            return district[len(prefix):]
-    return district
+def current(p, ward=None):
+    """The current ward of a partner's premises (or of another old ward near them)."""
+    return places.resolve(province=p.get("prov", TH), district=p["d"],
+                          ward=ward or p["ward"]).ward
+
+
+def now_address(p, ward=None):
+    """The partner's address as written since 2025: the old ward's name replaced."""
+    old, new = ward or p["ward"], current(p, ward).name
+    return p["addr"].replace(lower_first(old), lower_first(new))
+
+
+def short_place(p):
+    """The name people use for where the business is: its current ward without the type."""
+    ward = current(p)
+    return ward.name[len(ward.kind):].strip()
 
 
 def lower_first(s):
@@ -240,14 +256,14 @@ PARTNER = {p["id"]: p for p in PARTNERS}
 
 
 def full_address(p):
-    district = p["d"][0].lower() + p["d"][1:]
-    return f"{p['addr']}, {district}, tỉnh {p.get('prov', TH)}"
+    return f"{now_address(p)}, tỉnh {p.get('prov', TH)}"
 
 
 def partner_record(p):
+    ward = current(p)
     rec = {"id": p["id"], "name": p["name"], "kind": p["kind"],
            "contact": {"name": p["person"], "phone": p["phone"], "address": full_address(p)},
-           "province": p.get("prov", TH), "district": p["d"]}
+           "province": p.get("prov", TH), "ward": ward.name}
     if p.get("fc"):
         rec["fair_chance_commitments"] = p["fc"]
     return rec
@@ -1409,7 +1425,7 @@ def texty(rng, ids, k_text):
 
 def describe(rng, p, role, n_open, district, tasks, hours, reqs, pay_str, benefits, seasonal=False, all_tasks=False,
              stable=True):
-    place = short_place(district)
+    place = short_place(p)
     name = p["name"]
     intros = [
         f"{name} tuyển {n_open} {role} làm việc tại {place}.",
@@ -1450,9 +1466,9 @@ def location(rng, p, ward=None):
     prov = p.get("prov", TH)
     ward = ward or p["ward"]
     lat, lon = jitter(rng, (prov, p["d"], ward))
-    loc = {"province": prov, "district": p["d"], "ward": ward}
+    loc = {"province": prov, "ward": current(p, ward).name}
     if ward == p["ward"]:
-        loc["address"] = p["addr"]
+        loc["address"] = now_address(p)
     loc["lat"], loc["lon"] = lat, lon
     return loc
 
@@ -1564,7 +1580,7 @@ def gen_jobs(rng):
                               key=tr["benefits"].index)
             title = rng.choice(tr["titles"])
             if rng.random() < 0.3:
-                title += f" tại {short_place(p['d'])}"
+                title += f" tại {short_place(p)}"
             desc = describe(rng, p, tr["role"], n_open, p["d"], tr["tasks"], hours, tr["reqs"],
                             pay_text(period, pmin, pmax) if pmin else None, benefits,
                             seasonal=(emp == "seasonal"), stable=(emp == "full_time"))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..models import login_throttle, users
 from .errors import AuthError, Conflict, InvalidDocument, NotFound
-from .places import parse_unit, unit_key
+from indexer.places import PlaceError, parse_unit
 
 ROLES = ("officer", "admin")
 MIN_PASSWORD = 10
@@ -50,7 +50,9 @@ class AccountService:
                 f"Use at least {MIN_PASSWORD} characters."]}])
 
     def create(self, username, password, role="officer", unit=None):
-        """Create an account; officers need a unit (a ward of config/places.json)."""
+        """Create an account; officers need a unit: a current ward (see
+        ``indexer.places.parse_unit``: a code, 'province / ward' or an old unit name),
+        stored by its official code."""
         username = (username or "").strip().lower()
         if not username or len(username) > 64 or not username.replace(".", "").replace(
                 "_", "").replace("-", "").isalnum():
@@ -60,9 +62,9 @@ class AccountService:
             raise InvalidDocument([{"field": "role", "messages": ["Use officer or admin."]}])
         if unit:
             try:
-                unit = unit_key(*parse_unit(unit))
-            except ValueError as exc:
-                raise InvalidDocument([{"field": "unit", "messages": [str(exc)]}]) from None
+                unit = parse_unit(unit)[0].code
+            except PlaceError as exc:
+                raise InvalidDocument([{"field": "unit", "messages": [exc.message]}]) from None
         elif role == "officer":
             raise InvalidDocument([{"field": "unit", "messages": ["An officer needs a unit."]}])
         self._check_password(password)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from indexer.taxonomy import default_taxonomy
 
 from ..models import match_runs, profiles, referral_events, referrals
-from .places import parse_unit
+from indexer import clock, places
 from .referrals import RETENTION_DAYS
 
 
@@ -19,7 +19,7 @@ class DashboardService:
 
     def figures(self, unit, today=None):
         """Counts and rates for ``unit``; rates are None until someone is eligible."""
-        today = today or dt.date.today()
+        today = today or clock.today()
         with self.engine.connect() as conn:
             def count(table, *where):
                 return conn.execute(select(func.count()).select_from(table).where(
@@ -54,10 +54,8 @@ class DashboardService:
 
     def open_jobs_by_sector(self, unit, today):
         """[(sector code, open jobs)] in the unit's province, most first."""
-        try:
-            province = parse_unit(unit)[0]
-        except ValueError:
-            province = None
+        ward = places.ward(unit) if unit else None
+        province = ward.province_code if ward else None
         taxonomy = default_taxonomy()
         counts = collections.Counter()
         iso = today.isoformat()
@@ -65,7 +63,7 @@ class DashboardService:
             data = doc["data"]
             if doc["status"] != "open" or (data.get("valid_through") or "9999") < iso:
                 continue
-            if province and (data.get("location") or {}).get("province") != province:
+            if province and (data.get("location") or {}).get("province_code") != province:
                 continue
             sectors = collections.Counter(
                 taxonomy.skills[s].get("sector") for s in data.get("required_skills", [])

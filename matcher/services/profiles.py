@@ -9,7 +9,7 @@ from ..schemas import ProfileSchema
 from .errors import Conflict, NotFound
 
 # Keys ProfileSchema adds after loading; the stored profile is its input, re-loaded on use.
-DERIVED = ("skill_ids", "skills_text")
+DERIVED = ("skill_ids", "skills_text", "warnings")
 
 
 def _now():

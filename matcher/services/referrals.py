@@ -3,6 +3,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from indexer import clock
+
 from ..models import profiles, referral_events, referrals
 from .errors import NotFound, TransitionError
 
@@ -49,7 +51,7 @@ class ReferralService:
 
     def create(self, actor, profile_id, kind, doc_id, today=None):
         """Refer a profile of the actor's unit to a live job or course."""
-        today = today or dt.date.today()
+        today = today or clock.today()
         if kind not in TRANSITIONS:
             raise NotFound(kind)
         doc = self.indexer.store.get_document(STORE_KIND[kind], doc_id)
@@ -93,7 +95,7 @@ class ReferralService:
 
     def due(self, actor, today=None):
         """Referrals of the unit whose next check is due, oldest due first."""
-        today = today or dt.date.today()
+        today = today or clock.today()
         return self._list(actor, referrals.c.next_check_on <= today,
                           referrals.c.next_check_on)
 
@@ -105,7 +107,7 @@ class ReferralService:
 
     def update(self, actor, referral_id, status, on=None, today=None):
         """Move a referral to ``status`` as of ``on``; only allowed steps, never back."""
-        today = today or dt.date.today()
+        today = today or clock.today()
         on = on or today
         ref = self.get(actor, referral_id)
         if status not in ref["allowed"]:

@@ -30,20 +30,33 @@
     });
   }
 
-  // Show only the districts and wards of the chosen province and district.
-  function narrow(parent, child) {
-    var p = document.getElementById(parent), c = document.getElementById(child);
-    if (!p || !c) { return; }
-    function apply() {
-      Array.prototype.forEach.call(c.querySelectorAll("optgroup"), function (g) {
-        var show = !p.value || g.dataset.parent === p.value;
-        g.hidden = !show;
-        g.disabled = !show;
-      });
-    }
-    p.addEventListener("change", function () { c.value = ""; c.dispatchEvent(new Event("change")); apply(); });
-    apply();
+  // The ward list follows the province, and typing narrows it without diacritics
+  // ("sam son" finds Phường Sầm Sơn): both ask the server, which folds Vietnamese.
+  var province = document.getElementById("province_code");
+  var ward = document.getElementById("ward");
+  var wardList = document.getElementById("ward-options");
+  if (province && ward && wardList && window.fetch) {
+    var wardTimer = null;
+    var fill = function (q) {
+      if (!province.value) { wardList.innerHTML = ""; return; }
+      var url = province.dataset.wards + "?province=" + encodeURIComponent(province.value) +
+        (q ? "&q=" + encodeURIComponent(q) : "");
+      fetch(url, {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (hits) {
+          wardList.innerHTML = "";
+          hits.forEach(function (h) {
+            var o = document.createElement("option");
+            o.value = h.name;
+            o.label = h.folded;  // so the browser's own filter also matches "sam son"
+            wardList.appendChild(o);
+          });
+        });
+    };
+    province.addEventListener("change", function () { ward.value = ""; fill(""); });
+    ward.addEventListener("input", function () {
+      clearTimeout(wardTimer);
+      wardTimer = setTimeout(function () { fill(ward.value.trim()); }, 150);
+    });
   }
-  narrow("province", "district");
-  narrow("district", "ward");
 })();

@@ -1,11 +1,11 @@
 """Web-form schemas: request.form into the shared schemas (one profile definition)."""
 import re
 
-from marshmallow import (Schema, ValidationError, fields, post_load, pre_load, validate,
-                         validates_schema)
+from marshmallow import Schema, fields, pre_load, validate
+
+from indexer import places
 
 from ..schemas import ProfileSchema
-from ..services import places
 from ..services.referrals import STATUSES
 
 
@@ -33,7 +33,7 @@ class WebProfileSchema(ProfileSchema):
     def _from_form(self, form, **kwargs):
         if not hasattr(form, "getlist"):
             return form
-        location = {k: _one(form, k) for k in ("province", "district", "ward", "lat", "lon")}
+        location = {k: _one(form, k) for k in ("province_code", "ward", "lat", "lon")}
         data = {
             "case_code": _one(form, "case_code"),
             "skills": form.getlist("skills") + _lines(form, "skills_other")
@@ -55,26 +55,6 @@ class WebProfileSchema(ProfileSchema):
         """The case code is optional in the API but required when saving from the form."""
         if field_name == "case_code":
             field_obj.required = True
-
-    @validates_schema(skip_on_field_errors=False)
-    def _case_code_and_place(self, data, **kwargs):
-        errors = {}
-        loc = data.get("location") or {}
-        names = [loc.get("province"), loc.get("district"), loc.get("ward")]
-        for depth, field in ((1, "province"), (2, "district"), (3, "ward")):
-            if names[depth - 1] and (not all(names[:depth]) or places.find(*names[:depth]) is None):
-                errors["location"] = {field: ["Not a place in the chosen area."]}
-                break
-        if errors:
-            raise ValidationError(errors)
-
-    @post_load
-    def _coordinates(self, data, **kwargs):
-        loc = data.get("location")
-        if loc and loc.get("lat") is None and loc.get("province"):
-            place = places.find(loc["province"], loc.get("district"), loc.get("ward"))
-            loc["lat"], loc["lon"] = place["lat"], place["lon"]
-        return data
 
 
 class LoginSchema(Schema):
@@ -118,14 +98,22 @@ class ResultFilterSchema(Schema):
         return {k: v for k, v in args.items() if v not in ("", None)}
 
 
+PLACE_ERROR = "Not a place in the chosen area."
+# Location errors under the form field that shows them.
+_FORM_FIELD = {"_schema": "province_code", "province": "province_code",
+               "ward_code": "ward", "district": "ward"}
+
+
 def form_errors(exc):
     """{field name in the form: [messages]} from a ValidationError on WebProfileSchema."""
     out = {}
     for key, value in exc.messages.items():
         if key == "location" and isinstance(value, dict):
             for sub, msgs in value.items():
-                out.setdefault("province" if sub == "_schema" else sub, []).extend(
-                    msgs if isinstance(msgs, list) else [str(msgs)])
+                field = _FORM_FIELD.get(sub, sub)
+                if field in ("province_code", "ward") and sub != "_schema":
+                    msgs = [PLACE_ERROR]  # the gazetteer's messages are English
+                out.setdefault(field, []).extend(msgs if isinstance(msgs, list) else [str(msgs)])
         elif isinstance(value, dict):  # list fields: {index: [messages]}
             for msgs in value.values():
                 out.setdefault(key, []).extend(msgs if isinstance(msgs, list) else [str(msgs)])
@@ -151,7 +139,10 @@ def profile_to_form(data):
              ("max_commute_km", _plain(data.get("max_commute_km"))),
              ("min_monthly_pay_vnd", _plain(data.get("min_monthly_pay_vnd"))),
              ("offence_category", data.get("offence_category") or "")]
-    items += [(k, _plain(loc.get(k))) for k in ("province", "district", "ward", "lat", "lon")]
+    ward = places.ward(loc.get("ward_code")) if loc.get("ward_code") else None
+    if ward and (loc.get("lat"), loc.get("lon")) == (ward.lat, ward.lon):
+        loc = {**loc, "lat": None, "lon": None}  # the ward's centre: follows the ward
+    items += [(k, _plain(loc.get(k))) for k in ("province_code", "ward", "lat", "lon")]
     items += [("skills", s) for s in skills if s in taxonomy]
     items += [("licences", c) for c in data.get("licences") or []]
     items += [("shifts", c) for c in data.get("shifts") or []]

@@ -3,11 +3,12 @@ import datetime as dt
 import re
 
 from flask import session
-from flask_babel import Babel, format_currency, format_date, format_datetime, format_decimal
+from flask_babel import Babel, format_currency, format_date, format_decimal, format_time
 from flask_babel import format_percent, get_locale, gettext
 
-from indexer import vocab
+from indexer import clock, places, vocab
 from indexer.taxonomy import default_taxonomy
+from indexer.text import tokens
 
 from .messages import ACTION_LABELS, KIND_LABELS, STATUS_LABELS, N_
 
@@ -69,6 +70,14 @@ def fmt_date(value):
     return format_date(value, "medium")
 
 
+def fmt_datetime(value):
+    """A stored (UTC) time in Vietnam's time zone: the language's date format, then HH:mm."""
+    if value is None:
+        return ""
+    value = clock.local(value)
+    return f"{format_date(value.date(), 'medium')} {format_time(value, 'HH:mm', rebase=False)}"
+
+
 def label(vocabulary, code):
     """The label of a vocabulary code in the current language."""
     return vocab.label(vocabulary, code, lang()) if code else ""
@@ -94,8 +103,9 @@ def init_app(app):
         vnd=vnd, num=lambda v: "" if v is None else format_decimal(v),
         pct=lambda v: "—" if v is None else format_percent(v),
         date=fmt_date,
-        datetime=lambda v: "" if v is None else format_datetime(v, "short"),
-        skill=skill_label, sector=sector_label, msg=translate_message)
+        datetime=fmt_datetime,
+        skill=skill_label, sector=sector_label, msg=translate_message,
+        unit=places.unit_label, folded=lambda v: " ".join(tokens(v or "")))
     app.jinja_env.globals.update(label=label, lang=lang, LANGS=LANGS, status_label=status_label,
                                  action_label=lambda a: gettext(ACTION_LABELS.get(a, a)))
 

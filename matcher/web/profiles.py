@@ -1,6 +1,5 @@
 """Profiles and matches: the profile form, the explained results, referral slips."""
 import collections
-import datetime as dt
 
 from flask import (Blueprint, abort, g, jsonify, redirect, render_template, request, url_for)
 from flask_babel import gettext
@@ -12,7 +11,8 @@ from indexer.errors import Conflict, NotFound
 from indexer.taxonomy import default_taxonomy
 from indexer.text import tokens
 
-from ..services import places
+from indexer import clock, places
+
 from . import services
 from .auth import login_required
 from .forms import ResultFilterSchema, WebProfileSchema, form_errors, profile_to_form
@@ -29,10 +29,20 @@ def _skills_by_sector():
     return [(code, ids) for code, ids in groups.items() if ids]
 
 
+def _province_of(values):
+    """The province whose wards the form lists: the chosen one, else the unit's."""
+    chosen = places.province(values.get("province_code")) if values.get("province_code") \
+        else None
+    unit = places.ward(g.user.get("unit")) if g.user.get("unit") else None
+    return chosen or (unit.province if unit else None)
+
+
 def _render_form(values, errors=None, profile=None, status=200):
+    province = _province_of(values)
     return render_template(
         "profile_form.html", values=values, errors=errors or {}, profile=profile,
-        sectors=_skills_by_sector(), places=places.places(),
+        sectors=_skills_by_sector(), provinces=places.provinces(), province=province,
+        wards=places.wards(province.code) if province else [],
         skill_ids=set(values.getlist("skills")), all_skills=default_taxonomy().skills,
         vocab=vocab.vocab()), status
 
@@ -60,6 +70,8 @@ def create():
     """Enter a profile; saving it shows its matches."""
     if request.method == "GET":
         return _render_form(MultiDict())[0]
+    if request.form.get("refresh_places"):  # without JavaScript: list the new province's wards
+        return _render_form(request.form)[0]
     data, errors = _load_form()
     if errors:
         return _render_form(request.form, errors, status=422)
@@ -88,6 +100,8 @@ def edit(profile_id):
     profile = _get(profile_id, audit=request.method == "GET")
     if request.method == "GET":
         return _render_form(profile_to_form(profile["data"]), profile=profile)[0]
+    if request.form.get("refresh_places"):
+        return _render_form(request.form, profile=profile)[0]
     data, errors = _load_form()
     if errors:
         return _render_form(request.form, errors, profile=profile, status=422)
@@ -132,7 +146,7 @@ def slip(profile_id, kind, doc_id):
     doc = _or_404(store.get_document, kind + "s", doc_id)
     partner = _or_404(store.get_partner, doc["partner_id"])
     return render_template("slip.html", profile=profile, kind=kind, doc=doc["data"],
-                           doc_id=doc_id, partner=partner, today=dt.date.today())
+                           doc_id=doc_id, partner=partner, today=clock.today())
 
 
 @bp.get("/skills/suggest")
@@ -144,6 +158,19 @@ def suggest():
     hits = taxonomy.search(q, limit=15) if " ".join(tokens(q)) else []
     return jsonify([{"id": s, "label": taxonomy.label(s, lang()),
                      "other": taxonomy.label(s, "en" if lang() == "vi" else "vi")} for s in hits])
+
+
+@bp.get("/places/wards")
+@login_required
+def wards():
+    """Wards of a province whose names contain the query, without diacritics (for the form)."""
+    province = places.province(request.args.get("province", ""))
+    if province is None:
+        return jsonify([])
+    q = request.args.get("q", "")[:100]
+    hits = places.search(q, province.code, limit=30) if q.strip() else places.wards(province.code)
+    return jsonify([{"code": w.code, "name": w.name, "folded": " ".join(tokens(w.name))}
+                    for w in hits])
 
 
 def _get(profile_id, audit=True):

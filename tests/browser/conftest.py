@@ -24,7 +24,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-dev-shm-usage"]
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
-OFFICER = ("lan", "mật khẩu thử nghiệm", "Thanh Hóa / Thành phố Sầm Sơn / Phường Trường Sơn")
+OFFICER = ("lan", "mật khẩu thử nghiệm", "Thanh Hóa / Phường Sầm Sơn")
 
 
 def _missing(reason):

@@ -52,9 +52,13 @@ def test_officer_flow(live_server, browser, screenshot, officer_account, lang):
         "label => [...document.querySelectorAll('#skill-options option')]"
         ".some(o => o.value === label)", arg=t["suggestion"])
     page.locator("#skill_add").fill(t["suggestion"])
-    page.locator("#province").select_option("Thanh Hóa")
-    page.locator("#district").select_option("Thành phố Sầm Sơn")
-    page.locator("#ward").select_option("Phường Trường Sơn")
+    page.locator("#province_code").select_option(label="Thanh Hóa")
+    # The ward list: typed without diacritics, narrowed by the server.
+    page.locator("#ward").press_sequentially("sam son", delay=30)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#ward-options option')].map(o => o.value)"
+        ".join('|') === 'Phường Sầm Sơn|Phường Nam Sầm Sơn'")
+    page.locator("#ward").fill("Phường Sầm Sơn")
     page.locator("#max_commute_km").fill("30")
     page.locator("#min_monthly_pay_vnd").fill("6.000.000")
     screenshot(page, f"{lang}-1-profile-form")
@@ -101,9 +105,17 @@ def test_phone_layout_and_no_javascript(live_server, browser, screenshot, office
     page.locator("#case_code").fill("E2E-nojs")
     page.locator("summary", has_text="Nấu ăn").first.click()
     page.locator("input[name=skills][value=vietnamese_cuisine]").check()
-    page.locator("#province").select_option("Thanh Hóa")
+    page.locator("#province_code").select_option(label="Nghệ An")
+    # Without JavaScript the ward list follows the province after a round trip.
+    page.get_by_role("button", name="Hiện các xã, phường của tỉnh này").click()
+    assert page.locator("#ward-options option[value='Phường Cửa Lò']").count() == 1
+    page.locator("#province_code").select_option(label="Thanh Hóa")
+    page.get_by_role("button", name="Hiện các xã, phường của tỉnh này").click()
+    assert page.locator("#ward-options option").count() == 166
+    page.locator("#ward").fill("nam sam son")  # resolved by the server, diacritics or not
     screenshot(page, "phone-profile-form")
     page.locator("form.profile > button[type=submit]").click()
+    page.wait_for_load_state()
     assert re.search(r"/profiles/\d+/matches$", page.url)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"page is {width}px wide on a 390px phone"

@@ -54,17 +54,28 @@ def test_hard_filters(backend_service):
     assert sorted(ids(svc, text="hàn", **radius)) == sorted([near, excluding])
     assert sorted(ids(svc, text="hàn", lat=SAM_SON["lat"], lon=SAM_SON["lon"], radius_km=50)) \
         == sorted([near, far, excluding])
-    assert ids(svc, text="hàn", district="thi xa nghi son") == [far]
-    assert ids(svc, text="hàn", province="Nghệ An") == []
+    assert ids(svc, text="hàn", ward_code="16561") == [far]  # Phường Tĩnh Gia
+    assert sorted(ids(svc, text="hàn", province_code="38")) == sorted([near, far, excluding])
+    assert ids(svc, text="hàn", province_code="40") == []  # Nghệ An
+    assert ids(svc, text="hàn", province_code="38", ward_code="16531") \
+        == sorted([near, excluding])  # Phường Sầm Sơn
 
 
-def test_documents_without_coordinates_pass_radius_only_in_home_province(backend_service):
-    located = dict(SAM_SON)
-    no_coords = {k: v for k, v in located.items() if k not in ("lat", "lon")}
+def test_documents_without_coordinates_get_their_wards_centre(backend_service):
+    no_coords = {k: v for k, v in SAM_SON.items() if k not in ("lat", "lon")}
     doc_id, = put(backend_service, "jobs", make_posting(location=no_coords))
+    assert backend_service.store.get_document("jobs", doc_id)["data"]["location"]["lat"] \
+        == 19.7551
+    near_ward = dict(lat=19.76, lon=105.89, radius_km=3)
+    assert ids(backend_service, text="hàn", **near_ward) == [doc_id]
+    assert ids(backend_service, text="hàn", lat=19.43, lon=105.77, radius_km=3) == []
+
+
+def test_documents_with_a_province_only_pass_radius_only_in_home_province(backend_service):
+    doc_id, = put(backend_service, "jobs", make_posting(location={"province": "Thanh Hoá"}))
     radius = dict(lat=SAM_SON["lat"], lon=SAM_SON["lon"], radius_km=10)
-    assert ids(backend_service, text="hàn", home_province="Thanh Hoá", **radius) == [doc_id]
-    assert ids(backend_service, text="hàn", home_province="Nghệ An", **radius) == []
+    assert ids(backend_service, text="hàn", home_province_code="38", **radius) == [doc_id]
+    assert ids(backend_service, text="hàn", home_province_code="40", **radius) == []
 
 
 def test_updates_and_deletes_are_visible(backend_service):

@@ -45,11 +45,11 @@ def test_load_reports_counts_and_reloading_changes_nothing(run, feeds):
     code, out = run("load", partners, jobs, "--json")
     assert code == 0, out
     assert summary(out) == {"read": 4, "inserted": 4, "updated": 0, "unchanged": 0,
-                            "rejected": 0, "indexed": 3}
+                            "rejected": 0, "converted": 0, "indexed": 3}
     code, out = run("load", partners, jobs, "--json")
     assert code == 0
     assert summary(out) == {"read": 4, "inserted": 0, "updated": 0, "unchanged": 4,
-                            "rejected": 0, "indexed": 0}
+                            "rejected": 0, "converted": 0, "indexed": 0}
     code, out = run("stats")
     assert json.loads(out)["index"] == {"jobs": 3, "courses": 0}
 
@@ -76,7 +76,7 @@ def test_text_report_ends_with_a_summary_line(run, feeds):
     assert code == 0
     assert "chịu khó (1)" in out
     assert out.strip().splitlines()[-1] == ("read 1 / inserted 1 / updated 0 / unchanged 0 / "
-                                            "rejected 0 / indexed 1")
+                                            "rejected 0 / converted 0 / indexed 1")
 
 
 def test_csv_with_bom_dotted_columns_and_lists(run, feeds, tmp_path):

@@ -68,7 +68,7 @@ def test_first_use_creates_template_index_and_alias_once(es_settings, es_cluster
         t.join()
     assert not errors
     with es_cluster.client() as es:
-        assert sorted(es.indices.get_alias(name=f"{prefix}-jobs")) == [f"{prefix}-jobs-v1-000001"]
+        assert sorted(es.indices.get_alias(name=f"{prefix}-jobs")) == [f"{prefix}-jobs-v2-000001"]
         template = es.indices.get_index_template(name=f"{prefix}-documents")["index_templates"][0]
         assert template["index_template"]["version"] == load_template()["version"]
     health = backends[0].health()
@@ -110,7 +110,7 @@ def test_reindex_swaps_the_alias_without_failed_searches(es_service, es_cluster)
     assert seen and set(seen) == {300}
     with es_cluster.client() as es:
         after = sorted(es.indices.get_alias(name=alias))
-        assert after == [f"{alias}-v1-000003"] and after != before
+        assert after == [f"{alias}-v2-000003"] and after != before
         assert not es.indices.exists(index=before[0])
         assert not es.indices.exists_alias(name=f"{alias}-rebuild")
     assert svc.backend.ids("jobs") == live_versions(svc.store)
@@ -150,7 +150,7 @@ def test_the_client_decodes_with_orjson(es_settings):
 # -- stored source --------------------------------------------------------------------
 
 _INDEX_ONLY = {"search_text", "terms", "location"}
-SAM_SON_GEO = {"lat": 19.7354, "lon": 105.9051, "radius_km": 20, "home_province": "Thanh Hóa"}
+SAM_SON_GEO = {"lat": 19.7354, "lon": 105.9051, "radius_km": 20, "home_province_code": "38"}
 
 
 def test_indices_store_the_projection_and_index_the_rest(es_service, es_cluster):
@@ -179,7 +179,7 @@ def test_an_index_that_stores_everything_is_still_filtered(es_service, es_cluste
     backend._ensure_template()
     alias = backend.alias("jobs")
     with es_cluster.client() as es:
-        es.indices.create(index=f"{alias}-v1-000001", aliases={alias: {"is_write_index": True}})
+        es.indices.create(index=f"{alias}-v2-000001", aliases={alias: {"is_write_index": True}})
     results, _ = es_service.save("jobs", postings(1))
     es_service.sync()
     job_id = results[0][1][1]
@@ -194,6 +194,34 @@ def test_an_index_that_stores_everything_is_still_filtered(es_service, es_cluste
     found = backend.search(CandidateQuery(kind="jobs", text="thợ hàn", today=TODAY))
     assert not backend._needs_source_filter("jobs")
     assert [c.id for c in found] == [job_id] and not _INDEX_ONLY & set(found[0].source)
+
+
+def test_an_index_of_an_older_template_is_rebuilt_not_served(es_service, es_cluster):
+    """An index of template v1 (province_key, district_key) cannot serve the ward filters:
+    searches fail with IndexOutdated (503) and the next sync rebuilds it by alias swap."""
+    from indexer.errors import IndexOutdated
+    backend = es_service.backend
+    alias = backend.alias("jobs")
+    with es_cluster.client() as es:
+        es.indices.put_index_template(name=f"{backend.prefix}-documents",
+                                      index_patterns=[f"{alias}-*"], version=1, priority=500,
+                                      template={"mappings": {"properties": {
+                                          "district_key": {"type": "keyword"}}}})
+        es.indices.create(index=f"{alias}-v1-000001", aliases={alias: {"is_write_index": True}})
+    fresh = type(backend).from_settings({"ES_URL": es_cluster.url,
+                                         "ES_INDEX_PREFIX": backend.prefix})
+    with pytest.raises(IndexOutdated):
+        fresh.search(CandidateQuery(kind="jobs", text="thợ hàn", today=TODAY))
+    es_service.backend = es_service.syncer.backend = fresh
+    results, _ = es_service.save("jobs", postings(2))
+    es_service.sync()
+    with es_cluster.client() as es:
+        assert sorted(es.indices.get_alias(name=alias)) == [f"{alias}-v2-000002"]
+        mapping = es.indices.get_mapping(index=alias)[f"{alias}-v2-000002"]["mappings"]
+    assert "ward_code" in mapping["properties"] and "district_key" not in mapping["properties"]
+    found = fresh.search(CandidateQuery(kind="jobs", text="thợ hàn", today=TODAY,
+                                        ward_code="16531"))
+    assert sorted(c.id for c in found) == sorted(r[1][1] for r in results)
 
 
 # -- versions and errors --------------------------------------------------------------

@@ -72,7 +72,8 @@ def test_odd_values_are_field_level_rejects_and_the_batch_loads(settings, tmp_pa
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert f"rejected {feed} line 2: {field}:" in result.stderr
-    assert "inserted 2 / updated 0 / unchanged 0 / rejected 1 / indexed 2" in result.stdout
+    assert "inserted 2 / updated 0 / unchanged 0 / rejected 1 / converted 0 / indexed 2" \
+        in result.stdout
 
 
 def _partners(tmp_path):

@@ -14,16 +14,15 @@ import orjson
 import scipy.sparse as sp
 
 from ...errors import IndexDamaged
-from ...text import key
 from . import features as F
 from .files import StoredArray, finish_snapshot, load_array, read_manifest
 from .postings import Postings, StoredPostings
 
 # Per-row arrays (kept in memory: filters read them whole, and ``live`` changes).
-ARRAYS = ("ids", "versions", "live", "open", "vfrom", "vthrough", "prov", "dist", "lat", "lon",
+ARRAYS = ("ids", "versions", "live", "open", "vfrom", "vthrough", "prov", "ward", "lat", "lon",
           "offences", "doclen")
 _DTYPES = {"ids": np.int64, "versions": np.int64, "live": bool, "open": bool,
-           "vfrom": np.int32, "vthrough": np.int32, "prov": np.int32, "dist": np.int32,
+           "vfrom": np.int32, "vthrough": np.int32, "prov": np.int32, "ward": np.int32,
            "lat": np.float64, "lon": np.float64, "offences": np.int32, "doclen": np.float32}
 # Decoded projections kept per process; beyond this, the oldest half is dropped.
 SOURCE_CACHE = 50_000
@@ -119,8 +118,8 @@ class Segment:
             "open": [d.get("status") == "open" for d in docs],
             "vfrom": [F.days(d.get("valid_from")) or F.NO_START for d in docs],
             "vthrough": [F.days(d.get("valid_through")) or F.NO_END for d in docs],
-            "prov": [self._code(d.get("province_key")) for d in docs],
-            "dist": [self._code(d.get("district_key")) for d in docs],
+            "prov": [self._code(d.get("province_code")) for d in docs],
+            "ward": [self._code(d.get("ward_code")) for d in docs],
             "lat": [np.nan if d.get("lat") is None else d["lat"] for d in docs],
             "lon": [np.nan if d.get("lon") is None else d["lon"] for d in docs],
             "offences": [sum(F.offence_bit(c) for c in d.get("excluded_offences", []))
@@ -331,15 +330,16 @@ class Segment:
         """A mask over all rows: current and passing the hard filters of ``query``."""
         a = self.a
         mask = self.current(query.today).copy()
-        if query.province:
-            mask &= a["prov"] == (self.codes.get(key(query.province)) or -1)
-        if query.district:
-            mask &= a["dist"] == (self.codes.get(key(query.district)) or -1)
+        if query.province_code:
+            mask &= a["prov"] == (self.codes.get(query.province_code) or -1)
+        if query.ward_code:
+            mask &= a["ward"] == (self.codes.get(query.ward_code) or -1)
         if query.offence:
             bit = F.offence_bit(query.offence)
             mask &= self.mask(("offence", bit), lambda: (a["offences"] & bit) == 0)
         if query.radius_km is not None and query.lat is not None and query.lon is not None:
-            home = self.codes.get(key(query.home_province)) if query.home_province else None
+            home = (self.codes.get(query.home_province_code) if query.home_province_code
+                    else None)
             near = (a["prov"] == home) & np.isnan(a["lat"]) if home else np.zeros(len(mask), bool)
             # The great-circle distance is at most the radius exactly when the angle
             # between the unit vectors is: a dot product instead of trigonometry per row.

@@ -16,8 +16,12 @@ def stored(web_app, profile_id):
 
 def test_form_is_vietnamese_with_labelled_fields(officer):
     html = officer.get("/profiles/new").get_data(as_text=True)
-    assert '<html lang="vi">' in html and "Mã hồ sơ" in html and "Phường Trường Sơn" in html
-    for field in ("case_code", "skill_add", "experience", "province", "district", "ward",
+    # The wards of the officer's province (Thanh Hóa: 166 since 2025-07-01), no districts.
+    assert '<html lang="vi">' in html and "Mã hồ sơ" in html and "Phường Sầm Sơn" in html
+    assert '<option value="38" selected>Thanh Hóa</option>' in html
+    assert len(re.findall(r'<option value="(?:Phường|Xã|Đặc khu) ', html)) == 166
+    assert 'name="district"' not in html and "Phường Trường Sơn" not in html
+    for field in ("case_code", "skill_add", "experience", "province_code", "ward",
                   "max_commute_km", "min_monthly_pay_vnd", "offence_category"):
         assert f'<label for="{field}">' in html
     assert 'list="skill-options"' in html and "Hàn hồ quang tay (hàn que)" in html
@@ -26,7 +30,7 @@ def test_form_is_vietnamese_with_labelled_fields(officer):
 def test_invalid_form_shows_messages_beside_fields_and_keeps_values(officer):
     response = post_form(officer, "/profiles/new", {
         "case_code": "Nguyễn Văn A", "experience": "  ", "max_commute_km": "xa lắm",
-        "min_monthly_pay_vnd": "-5", "province": "Thanh Hóa", "district": "Huyện Không Có",
+        "min_monthly_pay_vnd": "-5", "province_code": "38", "ward": "Phường Không Có",
         "desired_occupations": "thợ hàn"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -35,10 +39,11 @@ def test_invalid_form_shows_messages_beside_fields_and_keeps_values(officer):
     assert "không dùng họ tên" in errors["case_code"]
     assert errors["max_commute_km"].strip() == "Không phải là số hợp lệ."
     assert "Phải trong khoảng" in errors["min_monthly_pay_vnd"]
-    assert errors["district"].strip() == "Địa danh không thuộc khu vực đã chọn."
+    assert errors["ward"].strip() == "Địa danh không thuộc khu vực đã chọn."
     assert "mã nghề" in errors["desired_occupations"]
     assert 'value="Nguyễn Văn A"' in html and 'value="xa lắm"' in html
-    assert '<option selected>Thanh Hóa</option>' in html
+    assert '<option value="38" selected>Thanh Hóa</option>' in html
+    assert 'value="Phường Không Có"' in html
 
 
 def test_a_skill_or_experience_is_required(officer):
@@ -49,9 +54,10 @@ def test_a_skill_or_experience_is_required(officer):
 
 def test_create_stores_profile_in_unit_with_ward_coordinates(web_app, officer, profile_id):
     row = stored(web_app, profile_id)
-    assert row.unit == "Thanh Hóa / Thành phố Sầm Sơn / Phường Trường Sơn"
+    assert row.unit == "16531"  # Phường Sầm Sơn, by its official code
     assert row.case_code == "TS-2026-01"
-    assert row.data["location"]["lat"] == pytest.approx(19.735, abs=0.01)
+    assert row.data["location"]["ward_code"] == "16531"
+    assert (row.data["location"]["lat"], row.data["location"]["lon"]) == (19.7551, 105.889)
     assert row.data["min_monthly_pay_vnd"] == 7_000_000
 
 

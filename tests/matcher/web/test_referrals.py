@@ -121,7 +121,7 @@ def test_every_action_is_audited_and_admin_can_read(web_app, officer, profile_id
     for action in ("profile.create", "profile.view", "match.run", "referral.create",
                    "referral.update", "profile.delete"):
         assert action in actions
-    assert all(r.unit.endswith("Phường Trường Sơn") for r in rows if r.action != "login.failed")
+    assert all(r.unit == "16531" for r in rows if r.action != "login.failed")  # Phường Sầm Sơn
     admin = web_app.test_client()
     login(admin, "boss")
     html = admin.get("/admin/audit").get_data(as_text=True)

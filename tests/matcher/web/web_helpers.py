@@ -1,13 +1,12 @@
 """Helpers of the web-app tests: log in, read CSRF tokens, post forms."""
 import re
 
-SAM_SON_UNIT = "Thanh Hóa / Thành phố Sầm Sơn / Phường Trường Sơn"
-OTHER_UNIT = "Thanh Hóa / Thành phố Sầm Sơn / Phường Bắc Sơn"
+SAM_SON_UNIT = "Thanh Hóa / Phường Sầm Sơn"
+OTHER_UNIT = "Thanh Hóa / Phường Nam Sầm Sơn"
 PASSWORD = "correct horse battery"
 
 PROFILE_FORM = {"case_code": "TS-2026-01", "skills": ["welding_smaw"],
-                "province": "Thanh Hóa", "district": "Thành phố Sầm Sơn",
-                "ward": "Phường Trường Sơn", "max_commute_km": "25", "shifts": ["day"],
+                "province_code": "38", "ward": "Phường Sầm Sơn", "max_commute_km": "25", "shifts": ["day"],
                 "min_monthly_pay_vnd": "7.000.000"}
 
 

@@ -1,0 +1,16 @@
+"""Migrations of the officer tables (matcher.models): their own Alembic version table.
+
+See indexer.migrate for how schemas are created, checked and upgraded.
+"""
+from pathlib import Path
+
+from indexer.migrate import Schema
+
+
+def _create(engine):
+    from ..models import metadata
+    metadata.create_all(engine)
+
+
+OFFICERS = Schema("officers", Path(__file__).resolve().parent / "versions",
+                  "alembic_version_officers", "officer_users", "officers_0001", _create)
