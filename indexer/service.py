@@ -5,6 +5,7 @@ takes the same path: schema → store (with outbox) → sync.
 """
 import functools
 import logging
+import time
 
 from marshmallow import ValidationError
 
@@ -33,6 +34,7 @@ class IndexerService:
         # set by from_settings.
         self.factory = None
         self.concurrent_sync = False
+        self._last_check = None
 
     @classmethod
     def from_settings(cls, settings):
@@ -160,15 +162,22 @@ class IndexerService:
             out["index_error"] = str(exc)
         return out
 
-    def verify(self, today=None, deep=False):
+    def verify(self, today=None, deep=False, max_age=0):
         """{kind: KindCheck}: what searches can return against the store's open documents.
 
         With ``deep``, every stored index file is read and its checksums checked first.
-        Raises BackendError when the index cannot be read at all.
+        With ``max_age`` (seconds), a result that recent is reused (``/healthz``, which
+        load balancers ask often). Raises BackendError when the index cannot be read.
         """
         if deep:
             self.backend.verify_storage()
-        return check(self.store, self.backend, today)
+        if max_age and today is None and self._last_check \
+                and time.monotonic() - self._last_check[0] < max_age:
+            self.backend.refresh()  # a damaged or unreadable index still fails at once
+            return self._last_check[1]
+        checks = check(self.store, self.backend, today)
+        self._last_check = (time.monotonic(), checks)
+        return checks
 
     def repair(self, today=None):
         """Re-index the documents that differ (or rebuild a kind; all of the index when a
