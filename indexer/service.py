@@ -11,7 +11,8 @@ from marshmallow import ValidationError
 
 from .backends import make_backend
 from .backends.base import KINDS
-from .errors import BackendError, IndexUnusable, InvalidDocument, NotFound, flatten_errors
+from .errors import (BackendError, IndexUnusable, InvalidDocument, NotFound, StaleVersion,
+                     flatten_errors)
 from .loader import LoadReport, load_files
 from .rawinput import problems
 from .schemas import dump, pop_warnings, schema_for
@@ -103,8 +104,19 @@ class IndexerService:
         if kind == "partners":
             results = self.store.upsert_partners([d for _, d in valid])
         else:
-            results = self.store.upsert_documents(kind, [d for _, d in valid], expected)
+            results = self._upsert(kind, [d for _, d in valid], expected)
         return list(zip((i for i, _ in valid), results, (d for _, d in valid))), errors
+
+    def _upsert(self, kind, docs, expected, attempts=3):
+        """Upsert into the store; without a compare-and-set, a document that another
+        writer created at the same moment is retried (read again, then updated)."""
+        for attempt in range(attempts):
+            try:
+                return self.store.upsert_documents(kind, docs, expected)
+            except StaleVersion:
+                if expected or attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * 2 ** attempt)
 
     def sync(self, retries=0):
         """Drain the outbox into the backend; returns the entries this call acknowledged.

@@ -83,12 +83,23 @@ def _now():
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
+    # SQLAlchemy, not the driver, begins transactions (``_sqlite_begin``).
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+def _sqlite_begin(conn):
+    """BEGIN, or BEGIN IMMEDIATE for the store's writes: a write transaction that starts
+    by reading (the upsert reads the existing rows) takes the write lock first, so a
+    concurrent writer makes it wait (busy_timeout) instead of failing with "database is
+    locked" when it tries to write after the other committed."""
+    immediate = conn.get_execution_options().get("sqlite_immediate")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _utc(value):
@@ -118,6 +129,7 @@ class Store:
         self.engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
 
     def _db_time(self, value):
         """A datetime to compare with a stored one: naive values are taken as UTC.
@@ -132,7 +144,8 @@ class Store:
     def writing(self):
         """A write transaction; a failure of the database itself raises StoreError."""
         try:
-            with self.engine.begin() as conn:
+            with self.engine.connect().execution_options(sqlite_immediate=True) as conn, \
+                    conn.begin():
                 yield conn
         except OperationalError as exc:
             raise StoreError(store_failure(exc)) from exc
