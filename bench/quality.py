@@ -84,7 +84,8 @@ def project_rankings(service, profiles, limit=evalset.CUTOFF, match=None):
     out = {}
     for p in profiles:
         body = schema.load(evalset.profile_request(p, PLACE))
-        result = match(body, service.backend, limit=limit, today=today)
+        result = match(body, service.backend, limit=limit, today=today,
+                       corpus=service.corpus.get)
         out[p["id"]] = [names[j["id"]] for j in result["jobs"]]
     return out
 

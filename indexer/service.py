@@ -7,10 +7,12 @@ import dataclasses
 import functools
 import logging
 import os
+from pathlib import Path
 
 from marshmallow import ValidationError
 
 from .backends import make_backend
+from .corpus import CorpusModels
 from .errors import BackendError, IndexOutdated, InvalidDocument, NotFound, flatten_errors
 from .feeds import FeedError, kind_of, read_feed
 from .schemas import dump, schema_for
@@ -52,6 +54,8 @@ class IndexerService:
         # set by from_settings.
         self.factory = None
         self.concurrent_sync = False
+        # Corpus statistics for re-ranking (indexer.corpus); set by from_settings.
+        self.corpus = None
 
     @classmethod
     def from_settings(cls, settings):
@@ -61,6 +65,7 @@ class IndexerService:
         service = cls(store, make_backend(settings), settings.get("SYNC_AFTER_WRITE", True))
         service.factory = functools.partial(cls.from_settings, settings)
         service.concurrent_sync = bool(settings.get("LOAD_CONCURRENT_SYNC", False))
+        service.corpus = CorpusModels(store, Path(settings["DATA_DIR"]) / "corpus")
         return service
 
     # -- writes -----------------------------------------------------------------------

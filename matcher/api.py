@@ -42,7 +42,7 @@ def matches():
     settings = current_app.config
     result = ranking.match(body["profile"], service().backend, limit=body["limit"],
                            candidates=settings["MATCH_CANDIDATES"],
-                           lang=language(body.get("lang")))
+                           lang=language(body.get("lang")), corpus=service().corpus.get)
     return jsonify(result)
 
 

@@ -13,23 +13,36 @@ import numpy as np
 from indexer.backends import CandidateQuery
 from indexer.backends.base import EARTH_RADIUS_KM
 from indexer.taxonomy import default_taxonomy
-from indexer.text import tokens
+from indexer.text import keywords
 from indexer.vocab import education_rank, occupation_label
 
-# Weights of the job score; they sum to 1 before penalties.
-JOB_WEIGHTS = {"coverage": 0.40, "preferred": 0.10, "text": 0.15, "occupation": 0.10,
-               "distance": 0.10, "pay": 0.10, "shift": 0.05}
+from .features import LatentCache, Query, SkillMatcher, _field_score, relevance_features
+from .ranker import default_ranker
+
+# Hand-set weights of what the labelled set cannot teach (it has no places, pay or
+# shifts): added to the fitted relevance weights (config/ranker-v1.json), which sum to
+# RELEVANCE_SHARE, so that a job's score stays about 0..1.
+JOB_PRACTICAL = {"occupation": 0.10, "distance": 0.10, "pay": 0.10, "shift": 0.05,
+                 "missing_licences": -0.10, "education_gap": -0.10}
+RELEVANCE_SHARE = 0.65
+# Features worth naming as a reason (the practical ones have their own fields).
+REASON_FEATURES = ("title", "body", "skills", "coverage", "latent", "occupation_inferred",
+                   "occupation", "distance", "pay", "shift")
+# The relevance floor: a job is returned only with evidence that it matches what was
+# asked (see _evidence) and a learned relevance of at least this share of the best's.
+FLOOR_SHARE = 0.2
+MIN_TEXT = 0.05
+# Best candidates whose occupations vote for the occupation inferred from the skills.
+INFER_TOP = 3
+_OCCUPATION_SHARE = {4: 1.0, 3: 0.5, 2: 0.2}
+_LATENT = LatentCache()
 COURSE_WEIGHTS = {"teaches": 0.45, "related": 0.10, "occupation": 0.10, "text": 0.05,
                   "distance": 0.10, "cost": 0.10, "start": 0.10}
 # A course that teaches no missing skill is shown only if at least this related.
 MIN_COURSE_TEXT = 0.3
-PENALTY_LICENCE = 0.10
 PENALTY_EDUCATION = 0.10
 # Top jobs whose missing skills the courses should teach.
 GAP_JOBS = 10
-# Syllables too common to say anything about relevance.
-STOPWORDS = set("va cua co cac nhung mot la o tai cho voi tu den duoc khong nam toi lam viec "
-                "nguoi the nay do da se thi ma neu khi ve tren duoi trong ngoai".split())
 
 
 @dataclasses.dataclass(eq=False)
@@ -46,26 +59,36 @@ class Profile:
     def location(self):
         return self.data.get("location") or {}
 
+    def phrases(self):
+        """What the person looks for, as text: skill labels, unresolved skills and desired
+        occupations; the experience text only when they say nothing."""
+        taxonomy = default_taxonomy()
+        parts = [*(taxonomy.label(s) for s in self.data.get("skill_ids", [])),
+                 *self.data.get("skills_text", []),
+                 *(occupation_label(c) for c in self.data.get("desired_occupations", []))]
+        parts = [p for p in parts if p]
+        return parts or [self.data.get("experience") or ""]
+
+    def skill_phrases(self):
+        """The profile's skills as (taxonomy ID or None, phrase) pairs."""
+        taxonomy = default_taxonomy()
+        return ([(s, taxonomy.label(s)) for s in self.data.get("skill_ids", [])]
+                + [(None, t) for t in self.data.get("skills_text", [])])
+
     def query_text(self):
-        """Free text for retrieval: experience, unresolved skills and skill labels."""
+        """Free text for retrieval: the keywords (no stop words) of the experience,
+        unresolved skills and skill labels, as written."""
         taxonomy = default_taxonomy()
         parts = [self.data.get("experience") or "", *self.data.get("skills_text", []),
                  *(taxonomy.label(s) for s in self.data.get("skill_ids", []))]
-        return " ".join(p for p in parts if p)
+        return " ".join(e for p in parts if p for _, e in keywords(p))
 
-    @functools.cached_property
-    def query_terms(self):
-        """Folded syllables that carry meaning, for stage-2 text relevance.
-
-        Skill labels, unresolved skills and desired occupations say what the person
-        looks for; the experience text is used only when they say nothing.
-        """
-        taxonomy = default_taxonomy()
-        parts = [*self.data.get("skills_text", []),
-                 *(taxonomy.label(s) for s in self.data.get("skill_ids", [])),
-                 *(occupation_label(c) for c in self.data.get("desired_occupations", []))]
-        text = " ".join(p for p in parts if p) or self.data.get("experience") or ""
-        return frozenset(t for t in tokens(text) if t not in STOPWORDS and len(t) > 1)
+    def query(self, model):
+        """The stage-2 query (matcher.features.Query) against corpus ``model``."""
+        cached = self.__dict__.setdefault("_queries", {})
+        if id(model) not in cached:
+            cached[id(model)] = Query(self.phrases(), model)
+        return cached[id(model)]
 
     def geo(self):
         """(lat, lon) or None."""
@@ -116,15 +139,6 @@ def _distance_scores(distances, radius):
     return out
 
 
-def _text_scores(terms, docs):
-    if not terms:
-        return np.zeros(len(docs))
-    n = 3 * len(terms)
-    inter = terms.intersection
-    return np.array([(2 * len(inter(d.get("title_terms") or ())) + len(inter(d.get("body_terms") or ()))) / n
-                     for d in docs])
-
-
 def _occupation_scores(desired, docs):
     memo = {}
     out = []
@@ -147,14 +161,6 @@ def _education_gaps(edu, docs):
             memo[code] = education_rank(code) > edu
         out.append(memo[code])
     return np.array(out, bool)
-
-
-def _ranked(scores, docs, limit):
-    """Indices of ``docs`` by score (rounded to 4 places) then ID, the best ``limit``."""
-    scores = np.round(np.maximum(scores, 0.0), 4)
-    ids = np.array([d["id"] for d in docs])
-    order = np.lexsort((ids, -scores))[:limit]
-    return [(int(i), float(scores[i])) for i in order]
 
 
 def _occupation_match(desired, code):
@@ -180,65 +186,144 @@ def _labelled(ids, lang):
     return [{"id": s, "label": taxonomy.label(s, lang)} for s in ids]
 
 
-def rank_jobs(profile, candidates, lang="vi", limit=None):
-    """Score and explain job candidates; returns dicts sorted best first.
+def _inferred_occupation(first, docs, top=INFER_TOP):
+    """How close each doc's occupation is to those of the ``top`` best by ``first``.
 
-    Every candidate is scored (numbers for all of them at once where they are numbers);
-    only the best ``limit`` are explained and returned, the same as slicing the full list.
+    The occupation the profile's skills point at, when no one said: a vote of the best
+    candidates' occupation codes, weighted by their squared first-pass scores, with
+    4 shared digits counting 1, 3 digits 0.5 and 2 digits 0.2.
     """
-    docs = [c.source for c in candidates]
-    if not docs:
-        return []
-    data, have, terms = profile.data, profile.skills, profile.query_terms
+    codes = [d.get("occupation_code") or "" for d in docs]
+    ids = np.array([d["id"] for d in docs])
+    best = [i for i in np.lexsort((ids, -np.round(first, 6)))[:top] if first[i] > 0]
+    votes = {}
+    for i in best:
+        if codes[i]:
+            votes[codes[i]] = votes.get(codes[i], 0.0) + float(first[i]) ** 2
+    total = sum(votes.values())
+    if not total:
+        return np.zeros(len(docs))
+    memo = {}
+    out = np.zeros(len(docs))
+    for j, code in enumerate(codes):
+        if code and code not in memo:
+            memo[code] = sum(v * _OCCUPATION_SHARE.get(len(_common_prefix(c, code)), 0.0)
+                             for c, v in votes.items()) / total
+        out[j] = memo.get(code, 0.0)
+    return out
+
+
+def job_features(profile, docs, model=None, ranker=None):
+    """{feature: array over docs}: the learned relevance features and the practical ones."""
+    ranker = ranker or default_ranker()
+    data = profile.data
+    feats = relevance_features(profile.query(model), profile.skill_phrases(), docs,
+                               SkillMatcher(model), lambda d: _LATENT(model, d))
+    feats["occupation_inferred"] = _inferred_occupation(ranker.combine(feats, ranker.first), docs)
     radius, min_pay = data.get("max_commute_km"), data.get("min_monthly_pay_vnd")
     want_shifts = set(data.get("shifts") or [])
-    edu = education_rank(data.get("education")) if data.get("education") else None
-    licences = set(data.get("licences") or [])
-    distances = _distances(profile, docs)
-    occupation = _occupation_scores(data.get("desired_occupations", []), docs)
-    edu_gap = _education_gaps(edu, docs)
-    coverage, preferred, pay, shift, n_licences = [], [], [], [], []
+    feats["occupation"] = _occupation_scores(data.get("desired_occupations", []), docs)
+    feats["distance"] = _distance_scores(_distances(profile, docs), radius)
+    pay, shift = [], []
     for doc in docs:
-        required, pref = doc.get("skills") or (), doc.get("preferred_skills") or ()
-        coverage.append(len(have.intersection(required)) / len(required) if required else 0.5)
-        preferred.append(len(have.intersection(pref)) / len(pref) if pref else 0.0)
         fit = _pay_fit(min_pay, doc) if min_pay else None
         pay.append(0.5 if fit is None else fit ** 2)
         fit = _shift_fit(want_shifts, doc) if want_shifts else None
         shift.append(0.5 if fit is None else float(fit))
-        needed = doc.get("licences_required")
-        n_licences.append(sum(c not in licences for c in needed) if needed else 0)
-    w = JOB_WEIGHTS
-    scores = (w["coverage"] * np.array(coverage) + w["preferred"] * np.array(preferred)
-              + w["text"] * _text_scores(terms, docs) + w["occupation"] * occupation
-              + w["distance"] * _distance_scores(distances, radius) + w["pay"] * np.array(pay)
-              + w["shift"] * np.array(shift)
-              - PENALTY_LICENCE * np.array(n_licences) - PENALTY_EDUCATION * edu_gap)
+    feats["pay"], feats["shift"] = np.array(pay), np.array(shift)
+    edu = education_rank(data.get("education")) if data.get("education") else None
+    licences = set(data.get("licences") or [])
+    feats["missing_licences"] = np.array([
+        sum(c not in licences for c in doc.get("licences_required") or ()) for doc in docs],
+        float)
+    feats["education_gap"] = _education_gaps(edu, docs).astype(float)
+    return feats
+
+
+def job_weights(ranker=None):
+    """Every feature's weight: the fitted ones, then the hand-set practical ones."""
+    ranker = ranker or default_ranker()
+    return {**ranker.weights, **JOB_PRACTICAL}
+
+
+def _evidence(feats):
+    """Whether each candidate matches something the profile asked for: a skill (by ID or
+    words), words of the skills or desired occupations in the title or body, or a desired
+    occupation."""
+    return ((feats["skills"] > 0) | (feats["title"] > 0) | (feats["body"] >= MIN_TEXT)
+            | (feats["occupation"] > 0))
+
+
+def rank_jobs(profile, candidates, lang="vi", limit=None, model=None, ranker=None):
+    """Score and explain job candidates; returns dicts sorted best first.
+
+    Every candidate is scored (numbers for all of them at once); the score is the sum of
+    its features' contributions (weight × value, rounded), listed in ``score_breakdown``.
+    Candidates without evidence that they match what the profile asked for, or far
+    below the best, are not returned (the relevance floor). Ties go to the more relevant
+    (the learned part of the score), then to the lower ID.
+    """
+    docs = [c.source for c in candidates]
+    if not docs:
+        return []
+    feats = job_features(profile, docs, model, ranker)
+    weights = job_weights(ranker)
+    parts = {name: np.round(w * feats[name], 4) for name, w in weights.items()}
+    scores = np.round(sum(parts.values()), 4)
+    learned = sum(parts[name] for name in (ranker or default_ranker()).weights)
+    keep = _evidence(feats) & (learned >= FLOOR_SHARE * max(float(learned.max()), 0.0))
+    have, data = profile.skills, profile.data
+    licences = set(data.get("licences") or [])
+    min_pay, want_shifts = data.get("min_monthly_pay_vnd"), set(data.get("shifts") or [])
+    distances = _distances(profile, docs)
+    ids = np.array([d["id"] for d in docs])
+    order = [i for i in np.lexsort((ids, -learned, -scores)) if keep[i]][:limit]
     out = []
-    for i, score in _ranked(scores, docs, limit):
+    for i in order:
         doc = docs[i]
         required, preferred = doc.get("skills") or [], doc.get("preferred_skills") or []
+        breakdown = {name: float(parts[name][i]) for name in weights if parts[name][i]}
         out.append({
             "id": doc["id"], "title": doc["title"], "partner": doc.get("partner_name"),
-            "partner_id": doc.get("partner_id"), "score": score,
+            "partner_id": doc.get("partner_id"), "score": float(scores[i]),
+            "score_breakdown": breakdown,
             "employment_type": doc.get("employment_type"),
             "occupation_code": doc.get("occupation_code"),
             "location": {k: doc.get(k) for k in ("province", "district", "ward", "lat", "lon")},
             "monthly_pay_vnd": [doc.get("pay_min_month"), doc.get("pay_max_month")],
             "reasons": {
+                "top": top_reasons(breakdown),
                 "matched_skills": _labelled([s for s in required if s in have], lang),
                 "missing_skills": _labelled([s for s in required if s not in have], lang),
                 "matched_preferred_skills": _labelled([s for s in preferred if s in have], lang),
+                "matched_skill_texts": _matched_texts(profile, doc),
                 "distance_km": distances[i],
                 "pay_fit": _pay_fit(min_pay, doc),
                 "shift_fit": _shift_fit(want_shifts, doc),
                 "missing_licences": [c for c in doc.get("licences_required") or []
                                      if c not in licences],
-                "education_below_requirement": bool(edu_gap[i]),
-                "occupation_match": bool(occupation[i] > 0),
+                "education_below_requirement": bool(feats["education_gap"][i]),
+                "occupation_match": bool(feats["occupation"][i] > 0),
             },
         })
     return out
+
+
+def top_reasons(breakdown, n=3):
+    """The features that added most to a score (positive contributions, largest first)."""
+    ranked = sorted(((v, k) for k, v in breakdown.items() if v > 0 and k in REASON_FEATURES),
+                    key=lambda p: (-p[0], p[1]))
+    return [k for _, k in ranked[:n]]
+
+
+def _matched_texts(profile, doc):
+    """The posting's skills written as text that one of the profile's skills matches."""
+    texts = doc.get("skills_text") or []
+    if not texts:
+        return []
+    matcher = SkillMatcher(None)
+    mine = [p for _, p in profile.skill_phrases()]
+    return [t for t in texts if any(matcher.similarity(p, t) >= 0.5 for p in mine)]
 
 
 def _pay_fit(min_pay, doc):
@@ -257,7 +342,8 @@ def _next_start(doc, iso):
     return next((d for d in doc.get("start_dates") or () if d >= iso), None)
 
 
-def rank_courses(profile, candidates, gaps, today, occupations=(), lang="vi", limit=None):
+def rank_courses(profile, candidates, gaps, today, occupations=(), lang="vi", limit=None,
+                 model=None):
     """Score and explain course candidates against the skill ``gaps`` ({skill: weight}).
 
     ``occupations`` are the codes the person aims at (desired, and those of the best
@@ -265,10 +351,13 @@ def rank_courses(profile, candidates, gaps, today, occupations=(), lang="vi", li
     A course that is none of these, nor close enough in text, is dropped. With
     ``limit``, only the best ``limit`` are explained and returned.
     """
-    data, terms, have = profile.data, profile.query_terms, profile.skills
+    data, have = profile.data, profile.skills
     all_docs = [c.source for c in candidates]
     occupation = _occupation_scores(occupations, all_docs)
-    text = _text_scores(terms, all_docs)
+    query = profile.query(model)
+    text = np.array([min(1.0, 0.5 * (_field_score(query, d.get("title_terms"), 8.0)
+                                     + _field_score(query, d.get("body_terms"), 60.0)) * 2)
+                     for d in all_docs])
     keep = [i for i, doc in enumerate(all_docs)
             if occupation[i] or text[i] >= MIN_COURSE_TEXT
             or not (gaps.keys() | have).isdisjoint(doc.get("skills") or ())]
@@ -291,22 +380,27 @@ def rank_courses(profile, candidates, gaps, today, occupations=(), lang="vi", li
         funding, price = doc.get("funding"), doc.get("cost_vnd") or 0
         cost.append(1.0 if funding == "free" or not price else (
             0.8 if funding == "state_supported" else max(0.0, 1.0 - price / 15_000_000)))
-    w = COURSE_WEIGHTS
-    scores = (w["teaches"] * np.array(teaches) + w["related"] * np.array(related)
-              + w["occupation"] * occupation + w["text"] * text
-              + w["distance"] * _distance_scores(distances, radius)
-              + w["cost"] * np.array(cost) + w["start"] * np.array(start)
-              - PENALTY_EDUCATION * _education_gaps(edu, docs))
+    feats = {"teaches": np.array(teaches), "related": np.array(related),
+             "occupation": occupation, "text": text,
+             "distance": _distance_scores(distances, radius), "cost": np.array(cost),
+             "start": np.array(start), "education_gap": _education_gaps(edu, docs).astype(float)}
+    weights = {**COURSE_WEIGHTS, "education_gap": -PENALTY_EDUCATION}
+    parts = {name: np.round(w * feats[name], 4) for name, w in weights.items()}
+    scores = np.round(sum(parts.values()), 4)
+    ids = np.array([d["id"] for d in docs])
     out = []
-    for i, score in _ranked(scores, docs, limit):
+    for i in np.lexsort((ids, -scores))[:limit]:
         doc = docs[i]
         skills = doc.get("skills") or []
+        breakdown = {name: float(parts[name][i]) for name in weights if parts[name][i]}
         out.append({
             "id": doc["id"], "title": doc["title"], "partner": doc.get("partner_name"),
-            "partner_id": doc.get("partner_id"), "score": score,
+            "partner_id": doc.get("partner_id"), "score": float(scores[i]),
+            "score_breakdown": breakdown,
             "level": doc.get("level"),
             "location": {k: doc.get(k) for k in ("province", "district", "ward", "lat", "lon")},
             "reasons": {
+                "top": _top_course_reasons(breakdown),
                 "teaches_missing_skills": _labelled([s for s in skills if s in gaps], lang),
                 "builds_on_skills": _labelled([s for s in skills if s in have], lang),
                 "occupation_match": bool(occupation[i] > 0),
@@ -318,6 +412,11 @@ def rank_courses(profile, candidates, gaps, today, occupations=(), lang="vi", li
             },
         })
     return out
+
+
+def _top_course_reasons(breakdown, n=3):
+    ranked = sorted(((v, k) for k, v in breakdown.items() if v > 0), key=lambda p: (-p[0], p[1]))
+    return ["course_" + k for _, k in ranked[:n]]
 
 
 def skill_gaps(profile, jobs):
@@ -339,19 +438,24 @@ def skill_gaps(profile, jobs):
     return gaps
 
 
-def match(profile_data, backend, limit=10, candidates=200, today=None, lang="vi"):
-    """Ranked, explained jobs and courses for a validated profile."""
+def match(profile_data, backend, limit=10, candidates=200, today=None, lang="vi", corpus=None):
+    """Ranked, explained jobs and courses for a validated profile.
+
+    ``corpus`` gives the corpus model of a kind (indexer.corpus.CorpusModels.get); without
+    it, re-ranking uses no corpus statistics (every word weighs the same, no latent space).
+    """
     today = today or dt.date.today()
     profile = Profile(profile_data)
+    models = {kind: corpus(kind) if corpus else None for kind in ("jobs", "courses")}
     jobs_q = _query(profile, "jobs", profile.skills, candidates, today,
                     offence=profile_data.get("offence_category"))
-    jobs = rank_jobs(profile, backend.search(jobs_q), lang, limit=limit)
+    jobs = rank_jobs(profile, backend.search(jobs_q), lang, limit=limit, model=models["jobs"])
     gaps = skill_gaps(profile, jobs)
     courses_q = _query(profile, "courses", set(gaps) | profile.skills, candidates, today)
     occupations = list(profile_data.get("desired_occupations") or [])
     occupations += [j["occupation_code"] for j in jobs[:5] if j.get("occupation_code")]
     courses = rank_courses(profile, backend.search(courses_q), gaps, today, occupations,
-                           lang, limit=limit)
+                           lang, limit=limit, model=models["courses"])
     teaching = {}
     for course in courses:
         for s in course["reasons"]["teaches_missing_skills"]:

@@ -99,7 +99,8 @@ class ProfileService:
         """Ranked, explained jobs and courses for a stored profile, filtered; audited."""
         data = ProfileSchema().load(profile["data"])
         result = ranking.match(data, self.indexer.backend, limit=self.limit,
-                               candidates=self.candidates, lang=lang)
+                               candidates=self.candidates, lang=lang,
+                               corpus=self.indexer.corpus.get)
         jobs = result["jobs"]
         if employment_type:
             jobs = [j for j in jobs if j["employment_type"] == employment_type]
