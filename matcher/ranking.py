@@ -438,7 +438,8 @@ def skill_gaps(profile, jobs):
     return gaps
 
 
-def match(profile_data, backend, limit=10, candidates=200, today=None, lang="vi", corpus=None):
+def match(profile_data, backend, limit=10, candidates=200, today=None, lang="vi", corpus=None,
+          ranker=None):
     """Ranked, explained jobs and courses for a validated profile.
 
     ``corpus`` gives the corpus model of a kind (indexer.corpus.CorpusModels.get); without
@@ -449,7 +450,8 @@ def match(profile_data, backend, limit=10, candidates=200, today=None, lang="vi"
     models = {kind: corpus(kind) if corpus else None for kind in ("jobs", "courses")}
     jobs_q = _query(profile, "jobs", profile.skills, candidates, today,
                     offence=profile_data.get("offence_category"))
-    jobs = rank_jobs(profile, backend.search(jobs_q), lang, limit=limit, model=models["jobs"])
+    jobs = rank_jobs(profile, backend.search(jobs_q), lang, limit=limit, model=models["jobs"],
+                     ranker=ranker)
     gaps = skill_gaps(profile, jobs)
     courses_q = _query(profile, "courses", set(gaps) | profile.skills, candidates, today)
     occupations = list(profile_data.get("desired_occupations") or [])
