@@ -26,7 +26,7 @@ def load_profiles(size):
     return raw, [schema.load(body) for body in raw]
 
 
-def time_matches(backend, bodies, rounds, took=None, cold=None, cpu=None):
+def time_matches(backend, bodies, rounds, took=None, cold=None, cpu=None, corpus=None):
     """Latencies (ms) of ``match`` for every body, ``rounds`` times; and result sizes.
 
     A first pass over every body warms the process (a worker that has served for a
@@ -38,7 +38,8 @@ def time_matches(backend, bodies, rounds, took=None, cold=None, cpu=None):
     from matcher import ranking
     for body in bodies:
         start = time.perf_counter()
-        ranking.match(body["profile"], backend, limit=body["limit"], today=TODAY)
+        ranking.match(body["profile"], backend, limit=body["limit"], today=TODAY,
+                               corpus=corpus)
         if cold is not None:
             cold.append((time.perf_counter() - start) * 1000)
     times, raw, found = [], [], 0
@@ -47,7 +48,8 @@ def time_matches(backend, bodies, rounds, took=None, cold=None, cpu=None):
             if took is not None:
                 took.clear()
             start, start_cpu = time.perf_counter(), time.thread_time()
-            result = ranking.match(body["profile"], backend, limit=body["limit"], today=TODAY)
+            result = ranking.match(body["profile"], backend, limit=body["limit"], today=TODAY,
+                               corpus=corpus)
             times.append((time.perf_counter() - start) * 1000)
             if cpu is not None:
                 cpu.append((time.thread_time() - start_cpu) * 1000)
@@ -140,7 +142,8 @@ def main():
         profiler = Profiler(interval=0.0005)
         profiler.start()
     cpu = []
-    times, _, hit = time_matches(backend, bodies, args.rounds, cpu=cpu)
+    times, _, hit = time_matches(backend, bodies, args.rounds, cpu=cpu,
+                                 corpus=build.corpus_model(args.size))
     if profiler:
         profiler.stop()
         with open(args.profile, "w") as fh:

@@ -102,6 +102,7 @@ class ProfileService:
                                candidates=self.candidates, lang=lang,
                                corpus=self.indexer.corpus.get)
         jobs = result["jobs"]
+        result["limit"] = self.limit
         if employment_type:
             jobs = [j for j in jobs if j["employment_type"] == employment_type]
         if max_km:
