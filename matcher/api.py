@@ -7,6 +7,7 @@ from indexer.errors import BackendError
 
 from . import ranking
 from .errors import ProblemError
+from .ranker import ranker_for
 from .schemas import MatchRequestSchema
 
 bp = Blueprint("api", __name__)
@@ -42,7 +43,8 @@ def matches():
     settings = current_app.config
     result = ranking.match(body["profile"], service().backend, limit=body["limit"],
                            candidates=settings["MATCH_CANDIDATES"],
-                           lang=language(body.get("lang")), corpus=service().corpus.get)
+                           lang=language(body.get("lang")), corpus=service().corpus.get,
+                           ranker=ranker_for(settings))
     return jsonify(result)
 
 

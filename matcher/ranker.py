@@ -41,3 +41,14 @@ class Ranker:
 def default_ranker(name=MODEL_FILE):
     """The ranker shipped in config/."""
     return Ranker.from_file(config_path(name))
+
+
+@lru_cache(maxsize=8)
+def _ranker_at(path):
+    return Ranker.from_file(path)
+
+
+def ranker_for(settings):
+    """The ranker the settings name (RANKER_MODEL), else the shipped one."""
+    path = settings.get("RANKER_MODEL") or ""
+    return _ranker_at(str(path)) if path else default_ranker()

@@ -16,7 +16,8 @@ from indexer.taxonomy import default_taxonomy
 from indexer.text import keywords
 from indexer.vocab import education_rank, occupation_label
 
-from .features import LatentCache, Query, SkillMatcher, _field_score, relevance_features
+from .features import (RELEVANCE, LatentCache, Query, SkillMatcher, _field_score,
+                       relevance_features)
 from .ranker import default_ranker
 
 # Hand-set weights of what the labelled set cannot teach (it has no places, pay or
@@ -25,6 +26,8 @@ from .ranker import default_ranker
 JOB_PRACTICAL = {"occupation": 0.10, "distance": 0.10, "pay": 0.10, "shift": 0.05,
                  "missing_licences": -0.10, "education_gap": -0.10}
 RELEVANCE_SHARE = 0.65
+# What the profile asked for, as opposed to practical fit: the relevance floor and ties.
+RELEVANCE_PARTS = (*RELEVANCE, "occupation_inferred")
 # Features worth naming as a reason (the practical ones have their own fields).
 REASON_FEATURES = ("title", "body", "skills", "coverage", "latent", "occupation_inferred",
                    "occupation", "distance", "pay", "shift")
@@ -241,9 +244,10 @@ def job_features(profile, docs, model=None, ranker=None):
 
 
 def job_weights(ranker=None):
-    """Every feature's weight: the fitted ones, then the hand-set practical ones."""
+    """Every feature's weight: the hand-set practical ones, unless the ranker has its own
+    (one refitted from referral outcomes does), and the fitted relevance ones."""
     ranker = ranker or default_ranker()
-    return {**ranker.weights, **JOB_PRACTICAL}
+    return {**JOB_PRACTICAL, **ranker.weights}
 
 
 def _evidence(feats):
@@ -261,7 +265,7 @@ def rank_jobs(profile, candidates, lang="vi", limit=None, model=None, ranker=Non
     its features' contributions (weight × value, rounded), listed in ``score_breakdown``.
     Candidates without evidence that they match what the profile asked for, or far
     below the best, are not returned (the relevance floor). Ties go to the more relevant
-    (the learned part of the score), then to the lower ID.
+    (the relevance part of the score), then to the lower ID.
     """
     docs = [c.source for c in candidates]
     if not docs:
@@ -270,7 +274,7 @@ def rank_jobs(profile, candidates, lang="vi", limit=None, model=None, ranker=Non
     weights = job_weights(ranker)
     parts = {name: np.round(w * feats[name], 4) for name, w in weights.items()}
     scores = np.round(sum(parts.values()), 4)
-    learned = sum(parts[name] for name in (ranker or default_ranker()).weights)
+    learned = sum(parts[name] for name in RELEVANCE_PARTS if name in parts)
     keep = _evidence(feats) & (learned >= FLOOR_SHARE * max(float(learned.max()), 0.0))
     have, data = profile.skills, profile.data
     licences = set(data.get("licences") or [])
