@@ -51,8 +51,9 @@ def _project(args):
 
 
 # Bumped when indexer.documents.projection changes (v2: term sets with bigrams and
-# exact forms, skills kept as text), so cached projections are made again.
-PROJECTION_FORMAT = 2
+# exact forms, skills kept as text; v3: term sets as strings), so cached projections are
+# made again.
+PROJECTION_FORMAT = 3
 
 
 def corpus_model(size):

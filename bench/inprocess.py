@@ -114,8 +114,8 @@ def naive_jobs(docs, body):
         s = 2.0 * len(have.intersection(doc.get("skills", [])))
         s += 1.0 * len(have.intersection(doc.get("preferred_skills", [])))
         if terms:
-            s += (2 * len(terms.intersection(doc.get("title_terms", [])))
-                  + len(terms.intersection(doc.get("body_terms", [])))) / (3 * len(terms))
+            s += (2 * len(terms.intersection(doc.get("title_terms", "").split()))
+                  + len(terms.intersection(doc.get("body_terms", "").split()))) / (3 * len(terms))
         if s > 0:
             scored.append((s, doc["id"], doc))
     scored.sort(key=lambda t: (-t[0], t[1]))

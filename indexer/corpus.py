@@ -54,9 +54,15 @@ def is_word(term):
     return "_" not in term and not term.startswith(EXACT)
 
 
+def field_terms(doc, field):
+    """The terms of a projection's ``field`` (title_terms, body_terms) as a list."""
+    value = doc.get(field) or ""
+    return value.split() if isinstance(value, str) else list(value)
+
+
 def doc_terms(doc):
     """The terms of a projection (title and body), as one set."""
-    return set(doc.get("title_terms") or ()) | set(doc.get("body_terms") or ())
+    return set(field_terms(doc, "title_terms")) | set(field_terms(doc, "body_terms"))
 
 
 class CorpusModel:
@@ -79,8 +85,10 @@ class CorpusModel:
         self.n_docs_ = int(n_docs or len(sets))
         self.df_hash_ = np.array([h for h, _ in kept], np.int64)
         self.df_ = np.array([c for _, c in kept], np.float32)
-        self.avgdl_title_ = float(np.mean([len(d.get("title_terms") or ()) for d in docs] or [1]))
-        self.avgdl_body_ = float(np.mean([len(d.get("body_terms") or ()) for d in docs] or [1]))
+        self.avgdl_title_ = float(np.mean([len(field_terms(d, "title_terms")) for d in docs]
+                                          or [1]))
+        self.avgdl_body_ = float(np.mean([len(field_terms(d, "body_terms")) for d in docs]
+                                         or [1]))
         words = sorted({term_hash(t) for t, c in counts.items() if c >= 2 and is_word(t)})
         self.word_hash_ = np.array(words, np.int64)
         matrix = self._word_matrix([[t for t in s if is_word(t)] for s in sets])

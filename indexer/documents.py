@@ -41,9 +41,11 @@ def projection(kind, row, partner_name=None):
         "province_key": key(loc.get("province")),
         "district_key": key(loc.get("district")) or None,
         # Term sets (indexer.text.terms: folded and exact unigrams and bigrams) for stage-2
-        # text relevance, the same on every backend; skills kept as text beside the IDs.
-        "title_terms": sorted(set(terms(data["title"]))),
-        "body_terms": sorted(set(terms(body))),
+        # text relevance, the same on every backend, each as one space-separated string
+        # (one string is far cheaper to store, decode and intern than hundreds); skills
+        # kept as text beside the IDs.
+        "title_terms": " ".join(sorted(set(terms(data["title"])))),
+        "body_terms": " ".join(sorted(set(terms(body)))),
         "skills_text": list(data.get("skills_text", [])),
         # Full text for stage-1 retrieval; backends need not keep it.
         "search_text": " ".join([data["title"], data.get("description") or "", labels,
