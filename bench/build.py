@@ -13,7 +13,6 @@ import json
 import multiprocessing
 import sys
 import time
-from pathlib import Path
 
 from . import corpus
 
@@ -51,9 +50,9 @@ def _project(args):
 
 
 # Bumped when indexer.documents.projection changes (v2: term sets with bigrams and
-# exact forms, skills kept as text; v3: term sets as strings), so cached projections are
+# exact forms, skills kept as text; v3, v4: term sets packed), so cached projections are
 # made again.
-PROJECTION_FORMAT = 3
+PROJECTION_FORMAT = 4
 
 
 def corpus_model(size):

@@ -95,10 +95,11 @@ def naive_jobs(docs, body):
     """The top jobs of ``body`` by scoring every document of ``docs`` in Python."""
     from indexer.backends.base import Candidate, haversine_km
     from indexer.documents import is_current
-    from indexer.text import key
+    from indexer.text import key, keywords, tokens
     from matcher import ranking
     profile = ranking.Profile(body["profile"])
-    have, terms, geo = profile.skills, profile.query_terms, profile.geo()
+    terms = frozenset(f for p in profile.phrases() for f, _ in keywords(p))
+    have, geo = profile.skills, profile.geo()
     radius = body["profile"].get("max_commute_km")
     district = key(profile.location.get("district")) or None
     scored = []
@@ -114,8 +115,7 @@ def naive_jobs(docs, body):
         s = 2.0 * len(have.intersection(doc.get("skills", [])))
         s += 1.0 * len(have.intersection(doc.get("preferred_skills", [])))
         if terms:
-            s += (2 * len(terms.intersection(doc.get("title_terms", "").split()))
-                  + len(terms.intersection(doc.get("body_terms", "").split()))) / (3 * len(terms))
+            s += len(terms.intersection(tokens(doc.get("title", "")))) / len(terms)
         if s > 0:
             scored.append((s, doc["id"], doc))
     scored.sort(key=lambda t: (-t[0], t[1]))

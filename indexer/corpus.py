@@ -18,19 +18,17 @@ import logging
 import os
 import threading
 import time
-from functools import lru_cache
 from pathlib import Path
 
-import mmh3
 import numpy as np
 import scipy.sparse as sp
 
 from .documents import projection
-from .text import EXACT
+from .termhash import unpack
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 DIMENSIONS = 64
 MAX_FIT_DOCS = 20_000
 # Refit when the number of documents differs by more than this share from the fit.
@@ -39,30 +37,17 @@ REFIT_CHANGE = 0.10
 CHECK_EVERY = 60.0
 
 
-@lru_cache(maxsize=500_000)
-def term_hash(term):
-    """A stable 64-bit hash of a term (the same in every process, unlike ``hash``)."""
-    return mmh3.hash64(term, 0, signed=True)[0]
+def field_hashes(doc, field):
+    """(all term hashes, word hashes) of a projection's packed ``field`` (indexer.termhash)."""
+    everything, n_words = unpack(doc.get(field))
+    return everything, everything[:n_words]
 
 
-def _hashes(terms):
-    return np.fromiter(map(term_hash, terms), np.int64, count=len(terms))
-
-
-def is_word(term):
-    """A folded unigram (not a bigram, not an exact form): what the latent space is over."""
-    return "_" not in term and not term.startswith(EXACT)
-
-
-def field_terms(doc, field):
-    """The terms of a projection's ``field`` (title_terms, body_terms) as a list."""
-    value = doc.get(field) or ""
-    return value.split() if isinstance(value, str) else list(value)
-
-
-def doc_terms(doc):
-    """The terms of a projection (title and body), as one set."""
-    return set(field_terms(doc, "title_terms")) | set(field_terms(doc, "body_terms"))
+def _count(arrays):
+    """(sorted unique values, in how many of ``arrays`` each occurs)."""
+    if not arrays:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.unique(np.concatenate([np.unique(a) for a in arrays]), return_counts=True)
 
 
 class CorpusModel:
@@ -75,26 +60,22 @@ class CorpusModel:
         """Fit on ``docs`` (projections); ``n_docs`` is the corpus size they stand for."""
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfTransformer
-        sets = [doc_terms(d) for d in docs]
-        counts = {}
-        for s in sets:
-            for t in s:
-                counts[t] = counts.get(t, 0) + 1
-        kept = sorted((term_hash(t), c) for t, c in counts.items() if c >= 2)
-        self.n_fit_ = len(sets)
-        self.n_docs_ = int(n_docs or len(sets))
-        self.df_hash_ = np.array([h for h, _ in kept], np.int64)
-        self.df_ = np.array([c for _, c in kept], np.float32)
-        self.avgdl_title_ = float(np.mean([len(field_terms(d, "title_terms")) for d in docs]
-                                          or [1]))
-        self.avgdl_body_ = float(np.mean([len(field_terms(d, "body_terms")) for d in docs]
-                                         or [1]))
-        words = sorted({term_hash(t) for t, c in counts.items() if c >= 2 and is_word(t)})
-        self.word_hash_ = np.array(words, np.int64)
-        matrix = self._word_matrix([[t for t in s if is_word(t)] for s in sets])
+        titles = [field_hashes(d, "title_hashes") for d in docs]
+        bodies = [field_hashes(d, "body_hashes") for d in docs]
+        terms, df = _count([np.concatenate([t[0], b[0]]) for t, b in zip(titles, bodies)])
+        keep = df >= 2
+        self.n_fit_ = len(docs)
+        self.n_docs_ = int(n_docs or len(docs))
+        self.df_hash_, self.df_ = terms[keep], df[keep].astype(np.float32)
+        self.avgdl_title_ = float(np.mean([len(t[0]) for t in titles] or [1])) or 1.0
+        self.avgdl_body_ = float(np.mean([len(b[0]) for b in bodies] or [1])) or 1.0
+        word_lists = [np.concatenate([t[1], b[1]]) for t, b in zip(titles, bodies)]
+        words, wdf = _count(word_lists)
+        self.word_hash_ = words[wdf >= 2]
+        matrix = self._word_matrix(word_lists)
         dims = max(1, min(self.dimensions, min(matrix.shape) - 1))
-        self.word_idf_ = np.zeros(len(words), np.float32)
-        self.components_ = np.zeros((len(words), dims), np.float32)
+        self.word_idf_ = np.zeros(len(self.word_hash_), np.float32)
+        self.components_ = np.zeros((len(self.word_hash_), dims), np.float32)
         if matrix.nnz and min(matrix.shape) > 1:
             tfidf = TfidfTransformer(sublinear_tf=True).fit(matrix)
             svd = TruncatedSVD(dims, algorithm="randomized", n_iter=7, random_state=0)
@@ -104,13 +85,12 @@ class CorpusModel:
         return self
 
     def _word_matrix(self, word_lists):
-        """Rows of binary word counts over the latent vocabulary (unknown words dropped)."""
+        """Rows of binary word counts over the latent vocabulary (unknown words dropped);
+        ``word_lists`` are arrays of word hashes."""
         lengths = [len(w) for w in word_lists]
-        flat = _hashes([t for w in word_lists for t in w])
-        rows = np.repeat(np.arange(len(word_lists)), lengths)
-        cols = np.searchsorted(self.word_hash_, flat)
-        cols = np.minimum(cols, max(len(self.word_hash_) - 1, 0))
-        known = (self.word_hash_[cols] == flat) if len(self.word_hash_) else np.zeros(0, bool)
+        flat = np.concatenate(word_lists) if word_lists else np.zeros(0, np.int64)
+        rows = np.repeat(np.arange(len(word_lists)), np.array(lengths, np.int64))
+        cols, known = _lookup(self.word_hash_, flat)
         matrix = sp.csr_matrix((np.ones(int(known.sum()), np.float32),
                                 (rows[known], cols[known])),
                                shape=(len(word_lists), len(self.word_hash_)))
@@ -118,19 +98,16 @@ class CorpusModel:
         matrix.data[:] = 1.0
         return matrix
 
-    def idf(self, terms):
-        """BM25 inverse document frequency of each term (unseen terms: as if in one doc)."""
-        if not len(terms):
-            return np.zeros(0, np.float32)
-        h = _hashes(list(terms))
-        pos = np.minimum(np.searchsorted(self.df_hash_, h), max(len(self.df_hash_) - 1, 0))
-        found = (self.df_hash_[pos] == h) if len(self.df_hash_) else np.zeros(len(h), bool)
+    def idf(self, hashed):
+        """BM25 inverse document frequency of each term hash (unseen: as if in one doc)."""
+        hashed = np.asarray(hashed, np.int64)
+        pos, found = _lookup(self.df_hash_, hashed)
         df = np.where(found, self.df_[pos] if len(self.df_) else 1.0, 1.0)
         df = df * (self.n_docs_ / max(self.n_fit_, 1))
         return np.log1p((self.n_docs_ - df + 0.5) / (df + 0.5)).astype(np.float32)
 
     def vectors(self, word_lists):
-        """Unit vectors in the latent space for lists of folded words (zeros if none known)."""
+        """Unit vectors in the latent space for arrays of word hashes (zeros if none known)."""
         matrix = self._word_matrix(word_lists)
         matrix.data = np.log1p(matrix.data) + 1.0  # sublinear tf, as fitted
         matrix = matrix.multiply(self.word_idf_).tocsr()
@@ -165,6 +142,14 @@ class CorpusModel:
         model.n_docs_, model.n_fit_ = meta["n_docs"], meta["n_fit"]
         model.avgdl_title_, model.avgdl_body_ = meta["avgdl_title"], meta["avgdl_body"]
         return model
+
+
+def _lookup(sorted_values, values):
+    """(positions in ``sorted_values``, whether found) of each of ``values``."""
+    if not len(sorted_values):
+        return np.zeros(len(values), np.int64), np.zeros(len(values), bool)
+    pos = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
+    return pos, sorted_values[pos] == values
 
 
 def fit_from_store(store, kind, max_docs=MAX_FIT_DOCS):

@@ -6,7 +6,8 @@ the same fields whichever backend is in use.
 import datetime as dt
 
 from .taxonomy import default_taxonomy
-from .text import key, terms
+from .termhash import pack
+from .text import has_marks, key, terms
 from .vocab import monthly
 
 # Fields of a stored document that re-ranking and explanations never need.
@@ -41,11 +42,12 @@ def projection(kind, row, partner_name=None):
         "province_key": key(loc.get("province")),
         "district_key": key(loc.get("district")) or None,
         # Term sets (indexer.text.terms: folded and exact unigrams and bigrams) for stage-2
-        # text relevance, the same on every backend, each as one space-separated string
-        # (one string is far cheaper to store, decode and intern than hundreds); skills
-        # kept as text beside the IDs.
-        "title_terms": " ".join(sorted(set(terms(data["title"])))),
-        "body_terms": " ".join(sorted(set(terms(body)))),
+        # text relevance, the same on every backend, packed as hashes (indexer.termhash),
+        # and whether each field is written with marks; skills kept as text beside the IDs.
+        "title_hashes": pack(terms(data["title"])),
+        "body_hashes": pack(terms(body)),
+        "title_marked": has_marks(data["title"]),
+        "body_marked": has_marks(body),
         "skills_text": list(data.get("skills_text", [])),
         # Full text for stage-1 retrieval; backends need not keep it.
         "search_text": " ".join([data["title"], data.get("description") or "", labels,

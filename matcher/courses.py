@@ -6,7 +6,7 @@ import numpy as np
 from indexer.taxonomy import default_taxonomy
 from indexer.vocab import education_rank
 
-from .features import _field_score, view
+from .features import field_scores
 from .practical import (_distance_scores, _distances, _education_gaps, _labelled,
                         _occupation_scores)
 
@@ -39,9 +39,8 @@ def rank_courses(profile, candidates, gaps, today, occupations=(), lang="vi", li
     query = profile.query(model)
     avg_title, avg_body = (8.0, 60.0) if model is None else (model.avgdl_title_,
                                                              model.avgdl_body_)
-    views = [view(d) for d in all_docs]
-    text = np.array([min(1.0, _field_score(query, v.title, v.title_marked, avg_title)
-                         + _field_score(query, v.body, v.body_marked, avg_body)) for v in views])
+    text = np.minimum(1.0, field_scores(query, all_docs, "title", avg_title)
+                      + field_scores(query, all_docs, "body", avg_body))
     keep = [i for i, doc in enumerate(all_docs)
             if occupation[i] or text[i] >= MIN_COURSE_TEXT
             or not (gaps.keys() | have).isdisjoint(doc.get("skills") or ())]

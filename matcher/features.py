@@ -18,8 +18,9 @@ lossy length norms). The features (all about 0..1):
 """
 import numpy as np
 
-from indexer.corpus import field_terms, is_word
+from indexer.corpus import field_hashes
 from indexer.taxonomy import default_taxonomy
+from indexer.termhash import hashes, is_word
 from indexer.text import EXACT, bigrams, has_marks, keywords
 
 RELEVANCE = ("title", "body", "skills", "coverage", "latent")
@@ -37,6 +38,25 @@ def phrase_units(text):
     return units, [EXACT + t for t in exact + bigrams(exact)]
 
 
+class _Units:
+    """Query units as sorted hashes with their IDFs (for numpy lookups) and their total."""
+
+    def __init__(self, units, model):
+        h = hashes(units)
+        idf = model.idf(h) if model is not None else np.ones(len(h), np.float32)
+        order = np.argsort(h, kind="stable")
+        self.hashes, self.idf = h[order], idf[order].astype(np.float64)
+        self.total = float(self.idf.sum()) or 1.0
+
+    def matched_idf(self, flat, rows, n):
+        """Σ IDF of the units found, per row, for the concatenated hashes ``flat``."""
+        if not len(self.hashes) or not len(flat):
+            return np.zeros(n)
+        pos = np.minimum(np.searchsorted(self.hashes, flat), len(self.hashes) - 1)
+        hit = self.hashes[pos] == flat
+        return np.bincount(rows[hit], weights=self.idf[pos[hit]], minlength=n)
+
+
 class Query:
     """What the profile asks for, prepared once per match against a corpus model."""
 
@@ -47,62 +67,30 @@ class Query:
             f, e = phrase_units(phrase)
             folded += f
             exact += e if e is not None else f  # unmarked words compare folded everywhere
-        self.folded = list(dict.fromkeys(folded))
-        self.exact = list(dict.fromkeys(exact))
-        self.marked = self.exact != self.folded
-        units = list(dict.fromkeys(self.folded + self.exact))
-        idf = model.idf(units) if model is not None else np.ones(len(units), np.float32)
-        self.idf = dict(zip(units, idf.tolist()))
-        self.total_folded = sum(self.idf[u] for u in self.folded) or 1.0
-        self.total_exact = sum(self.idf[u] for u in self.exact) or 1.0
-        words = [f for f in self.folded if is_word(f)]
-        self.vector = (model.vectors([words])[0] if model is not None and words else None)
+        folded, exact = list(dict.fromkeys(folded)), list(dict.fromkeys(exact))
+        self.marked = exact != folded
+        self.folded, self.exact = _Units(folded, model), _Units(exact, model)
+        words = hashes([f for f in folded if is_word(f)])
+        self.vector = (model.vectors([words])[0] if model is not None and len(words) else None)
 
 
-def _field_score(query, field, marked, avgdl):
-    """BM25 of the query over one field's term set, divided by the query's total IDF
-    (binary term frequencies: a projection keeps each field's terms as a set)."""
-    if not field:
-        return 0.0
-    exact = query.marked and marked
-    matched = field.intersection(query.exact if exact else query.folded)
-    if not matched:
-        return 0.0
-    idf = query.idf
-    norm = K1 * (1 - B + B * len(field) / avgdl)
-    total = query.total_exact if exact else query.total_folded
-    return sum(idf[u] for u in matched) * (K1 + 1) / (1 + norm) / total
-
-
-class DocView:
-    """What stage 2 reads of a projection, prepared once: its fields as sets, whether
-    each is written with marks, its folded words and its skills."""
-
-    __slots__ = ("title", "body", "title_marked", "body_marked", "words", "required",
-                 "preferred")
-
-    def __init__(self, doc):
-        title, body = field_terms(doc, "title_terms"), field_terms(doc, "body_terms")
-        self.title, self.body = frozenset(title), frozenset(body)
-        self.title_marked = any(t.startswith(EXACT) for t in title)
-        self.body_marked = any(t.startswith(EXACT) for t in body)
-        self.words = [t for t in self.title | self.body if "_" not in t]
-        self.required, self.preferred = posting_skills(doc)
-
-
-_VIEWS = {}
-VIEW_CACHE = 50_000
-
-
-def view(doc):
-    """The DocView of a projection, cached by (id, version)."""
-    key = (doc["id"], doc.get("version"))
-    hit = _VIEWS.get(key)
-    if hit is None:
-        if len(_VIEWS) >= VIEW_CACHE:
-            _VIEWS.clear()
-        hit = _VIEWS[key] = DocView(doc)
-    return hit
+def field_scores(query, docs, field, avgdl):
+    """BM25 of the query over one packed field of every doc, divided by the query's total
+    IDF (binary term frequencies: a field's terms are a set). A doc whose field is written
+    with marks is compared in exact forms when the query has marks, else folded."""
+    n = len(docs)
+    arrays = [field_hashes(d, field + "_hashes")[0] for d in docs]
+    lengths = np.array([len(a) for a in arrays], np.int64)
+    flat = np.concatenate(arrays) if n else np.zeros(0, np.int64)
+    rows = np.repeat(np.arange(n), lengths)
+    score = query.folded.matched_idf(flat, rows, n) / query.folded.total
+    if query.marked:
+        marked = np.array([bool(d.get(field + "_marked")) for d in docs])
+        if marked.any():
+            exact = query.exact.matched_idf(flat, rows, n) / query.exact.total
+            score = np.where(marked, exact, score)
+    norm = K1 * (1 - B + B * lengths / avgdl)
+    return score * (K1 + 1) / (1 + norm)
 
 
 class SkillMatcher:
@@ -117,7 +105,7 @@ class SkillMatcher:
         if hit is None:
             folded, exact = phrase_units(phrase)
             folded = [u for u in folded if "_" not in u]
-            idf = (self.model.idf(folded) if self.model is not None
+            idf = (self.model.idf(hashes(folded)) if self.model is not None
                    else np.ones(len(folded), np.float32)).tolist()
             exact_w = None
             if exact is not None:
@@ -141,56 +129,69 @@ class SkillMatcher:
 
 
 def _skill_pairs(profile_skills, posting_skills, matcher, keys):
-    """Matrix of similarities: profile skills (rows) × posting skills (cols).
-
-    ``keys`` are the IDs and words of all the profile's skills: a posting skill sharing
-    none of them scores 0 without comparing it with each.
-    """
-    out = np.zeros((len(profile_skills), len(posting_skills)))
-    for j, (did, dtext) in enumerate(posting_skills):
-        if did not in keys and keys.isdisjoint(matcher.units(dtext)[0]):  # folded words
+    """Similarities as rows (profile skills) of columns (posting skills), or None when
+    nothing is shared. ``keys`` are the IDs and folded words of all the profile's skills:
+    a posting skill sharing none of them scores 0 without comparing it with each."""
+    cols = []
+    for did, dtext in posting_skills:
+        if did not in keys and keys.isdisjoint(matcher.units(dtext)[0]):
+            cols.append(None)
             continue
-        for i, (pid, ptext) in enumerate(profile_skills):
-            out[i, j] = 1.0 if pid is not None and pid == did else matcher.similarity(ptext, dtext)
-    return out
+        cols.append([1.0 if pid is not None and pid == did else matcher.similarity(ptext, dtext)
+                     for pid, ptext in profile_skills])
+    if all(c is None for c in cols):
+        return None
+    zero = [0.0] * len(profile_skills)
+    cols = [zero if c is None else c for c in cols]
+    return [list(row) for row in zip(*cols)]
+
+
+_SKILLS = {}
 
 
 def posting_skills(doc, lang="vi"):
     """(required, preferred) skills of a projection as (ID or None, phrase) pairs."""
-    taxonomy = default_taxonomy()
-    required = [(s, taxonomy.label(s, lang)) for s in doc.get("skills") or ()]
-    required += [(None, t) for t in doc.get("skills_text") or ()]
-    preferred = [(s, taxonomy.label(s, lang)) for s in doc.get("preferred_skills") or ()]
-    return required, preferred
+    key = (doc["id"], doc.get("version"), lang)
+    hit = _SKILLS.get(key)
+    if hit is None:
+        taxonomy = default_taxonomy()
+        required = [(s, taxonomy.label(s, lang)) for s in doc.get("skills") or ()]
+        required += [(None, t) for t in doc.get("skills_text") or ()]
+        preferred = [(s, taxonomy.label(s, lang)) for s in doc.get("preferred_skills") or ()]
+        if len(_SKILLS) >= 50_000:
+            _SKILLS.clear()
+        hit = _SKILLS[key] = (required, preferred)
+    return hit
 
 
 def relevance_features(query, profile_skills, docs, matcher, vectors):
     """{feature: array over docs} of the RELEVANCE features.
 
-    ``profile_skills`` are (ID or None, phrase) pairs; ``vectors(docs, views)`` gives the
-    docs' latent vectors (or None without a corpus model).
+    ``profile_skills`` are (ID or None, phrase) pairs; ``vectors(docs)`` gives the docs'
+    latent vectors (or None without a corpus model).
     """
     model = query.model
     avg_title = model.avgdl_title_ if model is not None else 8.0
     avg_body = model.avgdl_body_ if model is not None else 80.0
     n = len(docs)
     out = {name: np.zeros(n) for name in RELEVANCE}
-    views = [view(d) for d in docs]
+    out["title"] = field_scores(query, docs, "title", avg_title)
+    out["body"] = field_scores(query, docs, "body", avg_body)
     keys = {pid for pid, _ in profile_skills if pid is not None}
     for _, phrase in profile_skills:
         keys.update(matcher.units(phrase)[0])
-    for i, v in enumerate(views):
-        out["title"][i] = _field_score(query, v.title, v.title_marked, avg_title)
-        out["body"][i] = _field_score(query, v.body, v.body_marked, avg_body)
-        everything = v.required + v.preferred
+    for i, doc in enumerate(docs):
+        required, preferred = posting_skills(doc)
+        everything = required + preferred
         if profile_skills and everything:
             sims = _skill_pairs(profile_skills, everything, matcher, keys)
-            if sims.any():
-                out["skills"][i] = sims.max(axis=1).mean()
-                if v.required:
-                    out["coverage"][i] = sims[:, :len(v.required)].max(axis=0).mean()
+            if sims is not None:
+                out["skills"][i] = sum(max(row) for row in sims) / len(sims)
+                if required:
+                    cols = [max(row[j] for row in sims) for j in range(len(required))]
+                    out["coverage"][i] = sum(cols) / len(cols)
     if query.vector is not None:
-        docvecs = vectors(docs, views)
+        docvecs = vectors(docs)
         if docvecs is not None:
             out["latent"] = np.maximum(docvecs @ query.vector, 0.0)
     return out
@@ -199,11 +200,11 @@ def relevance_features(query, profile_skills, docs, matcher, vectors):
 class LatentCache:
     """Latent vectors of projections, by (id, version), for one corpus model."""
 
-    def __init__(self, size=50_000):
+    def __init__(self, size=100_000):
         self.size, self._model, self._vecs = size, None, {}
 
-    def __call__(self, model, docs, views=None):
-        """(len(docs), dims) unit vectors of ``docs`` (their DocViews if at hand)."""
+    def __call__(self, model, docs):
+        """(len(docs), dims) unit vectors of ``docs``; None without a model."""
         if model is None:
             return None
         if model is not self._model:
@@ -211,7 +212,9 @@ class LatentCache:
         keys = [(d["id"], d.get("version")) for d in docs]
         missing = [i for i, k in enumerate(keys) if k not in self._vecs]
         if missing:
-            words = [(views[i] if views else view(docs[i])).words for i in missing]
+            words = [np.concatenate([field_hashes(docs[i], "title_hashes")[1],
+                                     field_hashes(docs[i], "body_hashes")[1]])
+                     for i in missing]
             if len(self._vecs) + len(missing) > self.size:
                 self._vecs = {}
             for i, vec in zip(missing, model.vectors(words)):

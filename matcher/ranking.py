@@ -71,7 +71,7 @@ def job_features(profile, docs, model=None, ranker=None):
     ranker = ranker or default_ranker()
     data = profile.data
     feats = relevance_features(profile.query(model), profile.skill_phrases(), docs,
-                               SkillMatcher(model), lambda d, v: _LATENT(model, d, v))
+                               SkillMatcher(model), lambda d: _LATENT(model, d))
     feats["occupation_inferred"] = _inferred_occupation(ranker.combine(feats, ranker.first), docs)
     radius, min_pay = data.get("max_commute_km"), data.get("min_monthly_pay_vnd")
     want_shifts = set(data.get("shifts") or [])
