@@ -24,11 +24,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from .documents import projection
-from .termhash import unpack
+from .termhash import HASH, unpack
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3
 DIMENSIONS = 64
 MAX_FIT_DOCS = 20_000
 # Refit when the number of documents differs by more than this share from the fit.
@@ -46,7 +46,7 @@ def field_hashes(doc, field):
 def _count(arrays):
     """(sorted unique values, in how many of ``arrays`` each occurs)."""
     if not arrays:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.zeros(0, HASH), np.zeros(0, np.int64)
     return np.unique(np.concatenate([np.unique(a) for a in arrays]), return_counts=True)
 
 
@@ -88,7 +88,7 @@ class CorpusModel:
         """Rows of binary word counts over the latent vocabulary (unknown words dropped);
         ``word_lists`` are arrays of word hashes."""
         lengths = [len(w) for w in word_lists]
-        flat = np.concatenate(word_lists) if word_lists else np.zeros(0, np.int64)
+        flat = np.concatenate(word_lists) if word_lists else np.zeros(0, HASH)
         rows = np.repeat(np.arange(len(word_lists)), np.array(lengths, np.int64))
         cols, known = _lookup(self.word_hash_, flat)
         matrix = sp.csr_matrix((np.ones(int(known.sum()), np.float32),
@@ -100,7 +100,7 @@ class CorpusModel:
 
     def idf(self, hashed):
         """BM25 inverse document frequency of each term hash (unseen: as if in one doc)."""
-        hashed = np.asarray(hashed, np.int64)
+        hashed = np.asarray(hashed, HASH)
         pos, found = _lookup(self.df_hash_, hashed)
         df = np.where(found, self.df_[pos] if len(self.df_) else 1.0, 1.0)
         df = df * (self.n_docs_ / max(self.n_fit_, 1))

@@ -2,13 +2,15 @@
 
 A posting's body has hundreds of terms (folded and exact unigrams and bigrams). Stage 2
 compares a profile's few dozen terms with those of ~200 candidates per match; as packed
-sorted 64-bit hashes (MurmurHash3, the same in every process) they decode in microseconds
+sorted 32-bit hashes (MurmurHash3, the same in every process) they decode in microseconds
 and compare with numpy for all candidates at once, where splitting and hashing the
-strings again cost more than the whole match used to.
+strings again cost more than the whole match used to. (Two terms share a 32-bit hash
+with a chance of one in four billion: a rare extra match, never a missed one.)
 
-A packed field is base64 of little-endian int64: ``[n_words, words..., others...]``,
+A packed field is base64 of little-endian int32: ``[n_words, words..., others...]``,
 each part sorted and unique, where words are the folded unigrams (what the latent space
-is over) and others the bigrams and exact forms.
+is over) and others the bigrams and exact forms. Decoded fields are kept for the most
+recently used documents.
 """
 import base64
 from functools import lru_cache
@@ -19,15 +21,18 @@ import numpy as np
 from .text import EXACT
 
 
+HASH = np.dtype("<i4")
+
+
 @lru_cache(maxsize=500_000)
 def term_hash(term):
-    """A stable 64-bit hash of a term (the same in every process, unlike ``hash``)."""
-    return mmh3.hash64(term, 0, signed=True)[0]
+    """A stable 32-bit hash of a term (the same in every process, unlike ``hash``)."""
+    return mmh3.hash(term, 0, signed=True)
 
 
 def hashes(terms):
-    """The hashes of ``terms`` as an int64 array (in order, duplicates kept)."""
-    return np.fromiter(map(term_hash, terms), np.int64, count=len(terms))
+    """The hashes of ``terms`` as an int32 array (in order, duplicates kept)."""
+    return np.fromiter(map(term_hash, terms), HASH, count=len(terms))
 
 
 def is_word(term):
@@ -39,13 +44,24 @@ def pack(terms):
     """The packed field of ``terms`` (a list of strings)."""
     words = np.unique(hashes([t for t in terms if is_word(t)]))
     others = np.unique(hashes([t for t in terms if not is_word(t)]))
-    raw = np.concatenate([[len(words)], words, others]).astype("<i8")
+    raw = np.concatenate([np.array([len(words)], HASH), words, others]).astype(HASH)
     return base64.b64encode(raw.tobytes()).decode("ascii")
+
+
+_EMPTY = (np.zeros(0, HASH), 0)
+_DECODED = {}
+DECODED_CACHE = 20_000
 
 
 def unpack(packed):
     """(all hashes, the number of words at their start) of a packed field."""
     if not packed:
-        return np.zeros(0, np.int64), 0
-    raw = np.frombuffer(base64.b64decode(packed), "<i8")
-    return raw[1:], int(raw[0])
+        return _EMPTY
+    hit = _DECODED.get(packed)
+    if hit is None:
+        raw = np.frombuffer(base64.b64decode(packed), HASH)
+        if len(_DECODED) >= DECODED_CACHE:
+            for old in list(_DECODED)[:DECODED_CACHE // 2]:
+                del _DECODED[old]
+        hit = _DECODED[packed] = (raw[1:], int(raw[0]))
+    return hit

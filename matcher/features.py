@@ -20,7 +20,7 @@ import numpy as np
 
 from indexer.corpus import field_hashes
 from indexer.taxonomy import default_taxonomy
-from indexer.termhash import hashes, is_word
+from indexer.termhash import HASH, hashes, is_word
 from indexer.text import EXACT, bigrams, has_marks, keywords
 
 RELEVANCE = ("title", "body", "skills", "coverage", "latent")
@@ -81,7 +81,7 @@ def field_scores(query, docs, field, avgdl):
     n = len(docs)
     arrays = [field_hashes(d, field + "_hashes")[0] for d in docs]
     lengths = np.array([len(a) for a in arrays], np.int64)
-    flat = np.concatenate(arrays) if n else np.zeros(0, np.int64)
+    flat = np.concatenate(arrays) if n else np.zeros(0, HASH)
     rows = np.repeat(np.arange(n), lengths)
     score = query.folded.matched_idf(flat, rows, n) / query.folded.total
     if query.marked:
@@ -126,6 +126,19 @@ class SkillMatcher:
         if not common:
             return 0.0
         return min(1.0, sum(wa[u] * wb[u] for u in common) / (na * nb))
+
+
+_MATCHERS = {}
+
+
+def skill_matcher(model):
+    """The SkillMatcher of ``model``, kept across matches (it caches every phrase's words)."""
+    hit = _MATCHERS.get(id(model))
+    if hit is None or hit.model is not model:
+        if len(_MATCHERS) > 4:
+            _MATCHERS.clear()
+        hit = _MATCHERS[id(model)] = SkillMatcher(model)
+    return hit
 
 
 def _skill_pairs(profile_skills, posting_skills, matcher, keys):

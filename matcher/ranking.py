@@ -10,7 +10,7 @@ import datetime as dt
 import numpy as np
 
 from .courses import rank_courses, skill_gaps
-from .features import RELEVANCE, LatentCache, SkillMatcher, relevance_features
+from .features import RELEVANCE, LatentCache, relevance_features, skill_matcher
 from .practical import (Profile, _common_prefix, _distance_scores, _distances,
                         _education_gaps, _labelled, _occupation_scores, _pay_fit, _query,
                         _shift_fit)
@@ -71,7 +71,7 @@ def job_features(profile, docs, model=None, ranker=None):
     ranker = ranker or default_ranker()
     data = profile.data
     feats = relevance_features(profile.query(model), profile.skill_phrases(), docs,
-                               SkillMatcher(model), lambda d: _LATENT(model, d))
+                               skill_matcher(model), lambda d: _LATENT(model, d))
     feats["occupation_inferred"] = _inferred_occupation(ranker.combine(feats, ranker.first), docs)
     radius, min_pay = data.get("max_commute_km"), data.get("min_monthly_pay_vnd")
     want_shifts = set(data.get("shifts") or [])
@@ -175,7 +175,7 @@ def _matched_texts(profile, doc):
     texts = doc.get("skills_text") or []
     if not texts:
         return []
-    matcher = SkillMatcher(None)
+    matcher = skill_matcher(None)
     mine = [p for _, p in profile.skill_phrases()]
     return [t for t in texts if any(matcher.similarity(p, t) >= 0.5 for p in mine)]
 
