@@ -52,7 +52,7 @@ def _project(args):
 # Bumped when indexer.documents.projection changes (v2: term sets with bigrams and
 # exact forms, skills kept as text; v3, v4: term sets packed), so cached projections are
 # made again.
-PROJECTION_FORMAT = 5
+PROJECTION_FORMAT = 6
 
 
 def corpus_model(size):

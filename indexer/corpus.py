@@ -28,7 +28,7 @@ from .termhash import HASH, unpack
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3
+FORMAT = 4
 DIMENSIONS = 64
 MAX_FIT_DOCS = 20_000
 # Refit when the number of documents differs by more than this share from the fit.
@@ -39,7 +39,7 @@ CHECK_EVERY = 60.0
 
 def field_hashes(doc, field):
     """(all term hashes, word hashes) of a projection's packed ``field`` (indexer.termhash)."""
-    everything, n_words = unpack(doc.get(field))
+    everything, n_words, _ = unpack(doc.get(field))
     return everything, everything[:n_words]
 
 
@@ -105,6 +105,17 @@ class CorpusModel:
         df = np.where(found, self.df_[pos] if len(self.df_) else 1.0, 1.0)
         df = df * (self.n_docs_ / max(self.n_fit_, 1))
         return np.log1p((self.n_docs_ - df + 0.5) / (df + 0.5)).astype(np.float32)
+
+    def vector(self, words):
+        """The unit vector of one array of word hashes (None if no word is known)."""
+        pos, known = _lookup(self.word_hash_, np.unique(words))
+        if not known.any():
+            return None
+        pos = pos[known]
+        weight = (np.log1p(1.0) + 1.0) * self.word_idf_[pos]
+        vec = weight @ self.components_[pos]
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm > 0 else None
 
     def vectors(self, word_lists):
         """Unit vectors in the latent space for arrays of word hashes (zeros if none known)."""

@@ -7,9 +7,10 @@ and compare with numpy for all candidates at once, where splitting and hashing t
 strings again cost more than the whole match used to. (Two terms share a 32-bit hash
 with a chance of one in four billion: a rare extra match, never a missed one.)
 
-A packed field is base64 of little-endian int32: ``[n_words, words..., others...]``,
-each part sorted and unique, where words are the folded unigrams (what the latent space
-is over) and others the bigrams and exact forms. Decoded fields are kept for the most
+A packed field is base64 of little-endian int32:
+``[n_words, n_folded, words..., folded bigrams..., exact forms...]``, each part sorted and
+unique: words are the folded unigrams (what the latent space is over), the first
+``n_folded`` hashes the folded terms, the rest the exact forms (text written with marks). Decoded fields are kept for the most
 recently used documents.
 """
 import base64
@@ -43,18 +44,20 @@ def is_word(term):
 def pack(terms):
     """The packed field of ``terms`` (a list of strings)."""
     words = np.unique(hashes([t for t in terms if is_word(t)]))
-    others = np.unique(hashes([t for t in terms if not is_word(t)]))
-    raw = np.concatenate([np.array([len(words)], HASH), words, others]).astype(HASH)
+    pairs = np.unique(hashes([t for t in terms if "_" in t and not t.startswith(EXACT)]))
+    exact = np.unique(hashes([t for t in terms if t.startswith(EXACT)]))
+    head = np.array([len(words), len(words) + len(pairs)], HASH)
+    raw = np.concatenate([head, words, pairs, exact]).astype(HASH)
     return base64.b64encode(raw.tobytes()).decode("ascii")
 
 
-_EMPTY = (np.zeros(0, HASH), 0)
+_EMPTY = (np.zeros(0, HASH), 0, 0)
 _DECODED = {}
 DECODED_CACHE = 20_000
 
 
 def unpack(packed):
-    """(all hashes, the number of words at their start) of a packed field."""
+    """(all hashes, how many words start them, how many folded terms) of a packed field."""
     if not packed:
         return _EMPTY
     hit = _DECODED.get(packed)
@@ -63,5 +66,5 @@ def unpack(packed):
         if len(_DECODED) >= DECODED_CACHE:
             for old in list(_DECODED)[:DECODED_CACHE // 2]:
                 del _DECODED[old]
-        hit = _DECODED[packed] = (raw[1:], int(raw[0]))
+        hit = _DECODED[packed] = (raw[2:], int(raw[0]), int(raw[1]))
     return hit

@@ -39,8 +39,8 @@ def rank_courses(profile, candidates, gaps, today, occupations=(), lang="vi", li
     query = profile.query(model)
     avg_title, avg_body = (8.0, 60.0) if model is None else (model.avgdl_title_,
                                                              model.avgdl_body_)
-    text = np.minimum(1.0, field_scores(query, all_docs, "title", avg_title)
-                      + field_scores(query, all_docs, "body", avg_body))
+    fields = field_scores(query, all_docs, {"title": avg_title, "body": avg_body})
+    text = np.minimum(1.0, fields["title"] + fields["body"])
     keep = [i for i, doc in enumerate(all_docs)
             if occupation[i] or text[i] >= MIN_COURSE_TEXT
             or not (gaps.keys() | have).isdisjoint(doc.get("skills") or ())]

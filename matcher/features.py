@@ -20,7 +20,7 @@ import numpy as np
 
 from indexer.corpus import field_hashes
 from indexer.taxonomy import default_taxonomy
-from indexer.termhash import HASH, hashes, is_word
+from indexer.termhash import hashes, is_word, unpack
 from indexer.text import EXACT, bigrams, has_marks, keywords
 
 RELEVANCE = ("title", "body", "skills", "coverage", "latent")
@@ -71,26 +71,33 @@ class Query:
         self.marked = exact != folded
         self.folded, self.exact = _Units(folded, model), _Units(exact, model)
         words = hashes([f for f in folded if is_word(f)])
-        self.vector = (model.vectors([words])[0] if model is not None and len(words) else None)
+        self.vector = model.vector(words) if model is not None and len(words) else None
 
 
-def field_scores(query, docs, field, avgdl):
-    """BM25 of the query over one packed field of every doc, divided by the query's total
-    IDF (binary term frequencies: a field's terms are a set). A doc whose field is written
-    with marks is compared in exact forms when the query has marks, else folded."""
-    n = len(docs)
-    arrays = [field_hashes(d, field + "_hashes")[0] for d in docs]
-    lengths = np.array([len(a) for a in arrays], np.int64)
-    flat = np.concatenate(arrays) if n else np.zeros(0, HASH)
-    rows = np.repeat(np.arange(n), lengths)
-    score = query.folded.matched_idf(flat, rows, n) / query.folded.total
+def field_scores(query, docs, avgdl, fields=("title", "body")):
+    """{field: BM25 of the query over that packed field of every doc, divided by the
+    query's total IDF} (binary term frequencies: a field's terms are a set). A doc whose
+    field is written with marks is compared in exact forms when the query has marks,
+    else in folded ones. ``avgdl`` maps each field to its average length."""
+    n, k = len(docs), len(fields)
+    packed = [unpack(d.get(f + "_hashes")) for d in docs for f in fields]
+    lengths = np.array([len(p[0]) for p in packed], np.int64)
+    exact = np.zeros(n * k, bool)
     if query.marked:
-        marked = np.array([bool(d.get(field + "_marked")) for d in docs])
-        if marked.any():
-            exact = query.exact.matched_idf(flat, rows, n) / query.exact.total
-            score = np.where(marked, exact, score)
-    norm = K1 * (1 - B + B * lengths / avgdl)
-    return score * (K1 + 1) / (1 + norm)
+        exact = np.array([bool(d.get(f + "_marked")) for d in docs for f in fields])
+    score = np.zeros(n * k)
+    for use_exact, units in ((False, query.folded), (True, query.exact)):
+        cells = np.flatnonzero(exact == use_exact)
+        if not len(cells):
+            continue
+        parts = [packed[c][0][packed[c][2]:] if use_exact else packed[c][0][:packed[c][2]]
+                 for c in cells.tolist()]
+        flat = np.concatenate(parts)
+        rows = np.repeat(cells, [len(p) for p in parts])
+        score += units.matched_idf(flat, rows, n * k) / units.total
+    avg = np.tile([avgdl[f] for f in fields], n)
+    score = score * (K1 + 1) / (1 + K1 * (1 - B + B * lengths / avg))
+    return {f: score[j::k] for j, f in enumerate(fields)}
 
 
 class SkillMatcher:
@@ -141,17 +148,23 @@ def skill_matcher(model):
     return hit
 
 
-def _skill_pairs(profile_skills, posting_skills, matcher, keys):
+def _skill_pairs(profile_skills, posting_skills, matcher, keys, memo):
     """Similarities as rows (profile skills) of columns (posting skills), or None when
     nothing is shared. ``keys`` are the IDs and folded words of all the profile's skills:
-    a posting skill sharing none of them scores 0 without comparing it with each."""
+    a posting skill sharing none of them scores 0 without comparing it with each.
+    ``memo`` keeps each posting skill's column for the match (postings share skills)."""
     cols = []
-    for did, dtext in posting_skills:
-        if did not in keys and keys.isdisjoint(matcher.units(dtext)[0]):
-            cols.append(None)
-            continue
-        cols.append([1.0 if pid is not None and pid == did else matcher.similarity(ptext, dtext)
-                     for pid, ptext in profile_skills])
+    for skill in posting_skills:
+        col = memo.get(skill, False)
+        if col is False:
+            did, dtext = skill
+            if did not in keys and keys.isdisjoint(matcher.units(dtext)[0]):
+                col = None
+            else:
+                col = [1.0 if pid is not None and pid == did else matcher.similarity(ptext, dtext)
+                       for pid, ptext in profile_skills]
+            memo[skill] = col
+        cols.append(col)
     if all(c is None for c in cols):
         return None
     zero = [0.0] * len(profile_skills)
@@ -188,16 +201,16 @@ def relevance_features(query, profile_skills, docs, matcher, vectors):
     avg_body = model.avgdl_body_ if model is not None else 80.0
     n = len(docs)
     out = {name: np.zeros(n) for name in RELEVANCE}
-    out["title"] = field_scores(query, docs, "title", avg_title)
-    out["body"] = field_scores(query, docs, "body", avg_body)
+    out.update(field_scores(query, docs, {"title": avg_title, "body": avg_body}))
     keys = {pid for pid, _ in profile_skills if pid is not None}
     for _, phrase in profile_skills:
         keys.update(matcher.units(phrase)[0])
+    memo = {}
     for i, doc in enumerate(docs):
         required, preferred = posting_skills(doc)
         everything = required + preferred
         if profile_skills and everything:
-            sims = _skill_pairs(profile_skills, everything, matcher, keys)
+            sims = _skill_pairs(profile_skills, everything, matcher, keys, memo)
             if sims is not None:
                 out["skills"][i] = sum(max(row) for row in sims) / len(sims)
                 if required:
