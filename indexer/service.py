@@ -197,6 +197,12 @@ class IndexerService:
             report.indexed += self.sync()
         except BackendError as exc:
             report.index_error = str(exc)
+        if self.corpus is not None:
+            # Fit the re-ranking statistics now if the corpus changed much, rather than
+            # in the first match after the load.
+            for kind in ("jobs", "courses"):
+                self.corpus.refresh(kind)
+                self.corpus.get(kind)
         return report
 
     def _can_drain_concurrently(self):
