@@ -176,8 +176,12 @@ _SKILLS = {}
 
 
 def posting_skills(doc, lang="vi"):
-    """(required, preferred) skills of a projection as (ID or None, phrase) pairs."""
-    key = (doc["id"], doc.get("version"), lang)
+    """(required, preferred) skills of a projection as (ID or None, phrase) pairs.
+
+    Kept by content (many postings list the same skills), never by document ID: IDs
+    and versions repeat across stores (tests, or a store rebuilt from scratch)."""
+    key = (tuple(doc.get("skills") or ()), tuple(doc.get("skills_text") or ()),
+           tuple(doc.get("preferred_skills") or ()), lang)
     hit = _SKILLS.get(key)
     if hit is None:
         taxonomy = default_taxonomy()
