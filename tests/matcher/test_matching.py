@@ -153,3 +153,24 @@ def test_each_score_is_the_sum_of_its_contributions(sample_client, name):
         assert item["reasons"]["top"]
     scores = [j["score"] for j in body["jobs"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_two_stores_in_one_process_never_share_a_document_s_features(tmp_path):
+    """Document IDs and versions repeat across stores; stage 2's caches must not mix them."""
+    from factories import make_partner, make_posting
+    from indexer.service import IndexerService
+    from indexer.settings import load_settings
+    from matcher import ranking
+    from matcher.schemas import ProfileSchema
+    profile = ProfileSchema().load({"skills": ["hàn que"]})
+    coverage = {}
+    for name, skills in (("a", ["welding_smaw"]), ("b", ["welding_tig"])):
+        svc = IndexerService.from_settings(load_settings({"DATA_DIR": str(tmp_path / name)}))
+        svc.save("partners", [make_partner()])
+        svc.save("jobs", [make_posting(title="Thợ hàn", required_skills=skills)])
+        svc.sync()
+        jobs = ranking.match(profile, svc.backend, corpus=svc.corpus.get)["jobs"]
+        coverage[name] = [j["score_breakdown"].get("coverage", 0) for j in jobs]
+        svc.close()
+    assert coverage["a"] and coverage["a"][0] > 0
+    assert not coverage["b"] or coverage["b"][0] < coverage["a"][0]
