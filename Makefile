@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 DATA   ?= var
 BIND   ?= 127.0.0.1:8000
 
-.PHONY: run install test-deps test bench bench-full browser clean
+.PHONY: run install test-deps test bench bench-full quality browser clean
 
 $(VENV)/.installed: setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,15 @@ bench: $(VENV)/.bench-installed
 ## Benchmarks at 10k, 100k and 1M postings (corpora cached in ~/.cache/vungbuoc/bench).
 bench-full: $(VENV)/.bench-installed
 	$(PY) -m bench.run --full
+
+$(VENV)/.quality-installed: $(VENV)/.installed setup.py
+	$(PIP) install -q -e ".[quality]"
+	touch $@
+
+## Ranking quality on the labelled dev set (../shared/eval/esco-dev.json, or
+## VUNGBUOC_EVAL_SET): NDCG@10 beside TF-IDF and BM25, results under bench/results/.
+quality: $(VENV)/.quality-installed
+	$(PY) -m bench.quality
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache

@@ -48,10 +48,15 @@ setup(
         "redis": ["redis>=5"],
         # make bench / bench-full (also needs Debian's wrk for the HTTP load).
         "bench": ["matplotlib>=3.8", "pyinstrument>=5", "py-spy>=0.4"],
+        # make quality's baselines: rank_bm25 (the reference Okapi BM25 implementation, which
+        # the dev set's reference figures match), PyStemmer (the Snowball stemmers, in C).
+        "quality": ["rank-bm25>=0.2.2", "PyStemmer>=2.2"],
         "test": ["pytest>=8", "pytest-timeout>=2.3", "jsonschema>=4.18", "pyyaml>=6",
                  "check-jsonschema>=0.29", "schemathesis>=4.3,<5",
                  # Stateful model-based tests of the index invariant.
                  "hypothesis>=6.100",
+                 # The quality test compares with BM25 on a slice of the dev set.
+                 "rank-bm25>=0.2.2",
                  # Drives Debian's /usr/bin/chromium; never run `playwright install`.
                  "playwright>=1.45"],
     },

@@ -13,7 +13,6 @@ import json
 import multiprocessing
 import sys
 import time
-from pathlib import Path
 
 from . import corpus
 
@@ -50,15 +49,36 @@ def _project(args):
     return out
 
 
+# Bumped when indexer.documents.projection changes (v2: term sets with bigrams and
+# exact forms, skills kept as text; v3, v4: term sets packed), so cached projections are
+# made again.
+PROJECTION_FORMAT = 6
+
+
+def corpus_model(size):
+    """The corpus model (indexer.corpus) of the corpus of ``size``, fitted on a sample of
+    its cached projections as ``fit_from_store`` would, and cached beside them."""
+    from indexer.corpus import MAX_FIT_DOCS, CorpusModel
+    models = {}
+    for kind in ("jobs", "courses"):
+        path = corpus.corpus_dir(size) / f"corpus-model-v{PROJECTION_FORMAT}-{kind}.npz"
+        if not path.exists():
+            docs = list(iter_projections(size, kind))
+            step = max(1, -(-len(docs) // MAX_FIT_DOCS))
+            CorpusModel().fit(docs[::step], n_docs=len(docs)).save(path)
+        models[kind] = CorpusModel.load(path)
+    return models.get
+
+
 def projections_path(size, kind):
     """The cached index documents of ``kind`` for the corpus of ``size``."""
-    return corpus.corpus_dir(size) / f"projections-{kind}.jsonl"
+    return corpus.corpus_dir(size) / f"projections-v{PROJECTION_FORMAT}-{kind}.jsonl"
 
 
 def ensure_projections(size, processes=2):
     """Write the projections of the corpus of ``size`` (jobs get IDs 1.., courses after)."""
     cdir = corpus.ensure(size)
-    done = cdir / "PROJECTIONS"
+    done = cdir / f"PROJECTIONS-v{PROJECTION_FORMAT}"
     if done.exists():
         return
     start = time.perf_counter()
@@ -90,7 +110,7 @@ def iter_projections(size, kind):
 def embedded_path(size):
     """The cached embedded index of the corpus of ``size`` (per corpus and index format)."""
     from indexer.backends.embedded import FORMAT
-    return corpus.cache_dir() / f"embedded-v{corpus.FORMAT}.{FORMAT}-{size}"
+    return corpus.cache_dir() / f"embedded-v{corpus.FORMAT}.{FORMAT}.{PROJECTION_FORMAT}-{size}"
 
 
 def ensure_embedded(size):

@@ -26,7 +26,7 @@ def load_profiles(size):
     return raw, [schema.load(body) for body in raw]
 
 
-def time_matches(backend, bodies, rounds, took=None, cold=None, cpu=None):
+def time_matches(backend, bodies, rounds, took=None, cold=None, cpu=None, corpus=None):
     """Latencies (ms) of ``match`` for every body, ``rounds`` times; and result sizes.
 
     A first pass over every body warms the process (a worker that has served for a
@@ -38,7 +38,8 @@ def time_matches(backend, bodies, rounds, took=None, cold=None, cpu=None):
     from matcher import ranking
     for body in bodies:
         start = time.perf_counter()
-        ranking.match(body["profile"], backend, limit=body["limit"], today=TODAY)
+        ranking.match(body["profile"], backend, limit=body["limit"], today=TODAY,
+                               corpus=corpus)
         if cold is not None:
             cold.append((time.perf_counter() - start) * 1000)
     times, raw, found = [], [], 0
@@ -47,7 +48,8 @@ def time_matches(backend, bodies, rounds, took=None, cold=None, cpu=None):
             if took is not None:
                 took.clear()
             start, start_cpu = time.perf_counter(), time.thread_time()
-            result = ranking.match(body["profile"], backend, limit=body["limit"], today=TODAY)
+            result = ranking.match(body["profile"], backend, limit=body["limit"], today=TODAY,
+                               corpus=corpus)
             times.append((time.perf_counter() - start) * 1000)
             if cpu is not None:
                 cpu.append((time.thread_time() - start_cpu) * 1000)
@@ -93,9 +95,11 @@ def naive_jobs(docs, body):
     """The top jobs of ``body`` by scoring every document of ``docs`` in Python."""
     from indexer.backends.base import Candidate, haversine_km
     from indexer.documents import is_current
+    from indexer.text import keywords, tokens
     from matcher import ranking
     profile = ranking.Profile(body["profile"])
-    have, terms, geo = profile.skills, profile.query_terms, profile.geo()
+    terms = frozenset(f for p in profile.phrases() for f, _ in keywords(p))
+    have, geo = profile.skills, profile.geo()
     radius = body["profile"].get("max_commute_km")
     ward = profile.location.get("ward_code")
     scored = []
@@ -111,8 +115,7 @@ def naive_jobs(docs, body):
         s = 2.0 * len(have.intersection(doc.get("skills", [])))
         s += 1.0 * len(have.intersection(doc.get("preferred_skills", [])))
         if terms:
-            s += (2 * len(terms.intersection(doc.get("title_terms", [])))
-                  + len(terms.intersection(doc.get("body_terms", [])))) / (3 * len(terms))
+            s += len(terms.intersection(tokens(doc.get("title", "")))) / len(terms)
         if s > 0:
             scored.append((s, doc["id"], doc))
     scored.sort(key=lambda t: (-t[0], t[1]))
@@ -139,7 +142,8 @@ def main():
         profiler = Profiler(interval=0.0005)
         profiler.start()
     cpu = []
-    times, _, hit = time_matches(backend, bodies, args.rounds, cpu=cpu)
+    times, _, hit = time_matches(backend, bodies, args.rounds, cpu=cpu,
+                                 corpus=build.corpus_model(args.size))
     if profiler:
         profiler.stop()
         with open(args.profile, "w") as fh:

@@ -271,7 +271,8 @@ def measure_es(url, size, raw, bodies, mode, tmp):
     load_s = build.load_elasticsearch(backend, size)
     n_docs = backend.count("jobs") + backend.count("courses")
     log(f"  es loaded {n_docs} docs in {load_s:.1f}s")
-    times, raw_took, hit = inprocess.time_matches(backend, bodies, mode["es_rounds"], took)
+    times, raw_took, hit = inprocess.time_matches(backend, bodies, mode["es_rounds"], took,
+                                                  corpus=build.corpus_model(size))
     # Stage 1 alone beside its took: our overhead over the raw query.
     s1, s1_took = [], []
     for _ in range(mode["es_rounds"]):
@@ -322,7 +323,8 @@ def measure_size(size, mode, tmp, results):
     log(f"  cold start {res['cold_start']}")
     backend = EmbeddedBackend(path)
     cold, cpu = [], []
-    times, _, hit = inprocess.time_matches(backend, bodies, mode["rounds"], cold=cold, cpu=cpu)
+    times, _, hit = inprocess.time_matches(backend, bodies, mode["rounds"], cold=cold, cpu=cpu,
+                                           corpus=build.corpus_model(size))
     res["embedded_match_ms"] = summary(times)
     res["embedded_match_cpu_ms"] = summary(cpu)
     res["embedded_match_first_pass_ms"] = summary(cold)

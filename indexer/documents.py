@@ -6,11 +6,12 @@ the same fields whichever backend is in use.
 import datetime as dt
 
 from .taxonomy import default_taxonomy
-from .text import tokens
+from .termhash import pack
+from .text import has_marks, terms
 from .vocab import monthly
 
 # Fields of a stored document that re-ranking and explanations never need.
-_DROP = ("description", "contact", "skills_text")
+_DROP = ("description", "contact")
 
 
 def skills_of(kind, data):
@@ -24,6 +25,7 @@ def projection(kind, row, partner_name=None):
     taxonomy = default_taxonomy()
     skills = skills_of(kind, data)
     labels = " ".join(taxonomy.label(s) for s in skills + data.get("preferred_skills", []))
+    body = " ".join([data.get("description") or "", labels, *data.get("skills_text", [])])
     loc = data["location"]
     out = {k: v for k, v in data.items() if k not in _DROP and k != "location"}
     out.update({
@@ -38,10 +40,14 @@ def projection(kind, row, partner_name=None):
         "ward_code": loc.get("ward_code"),
         "lat": loc.get("lat"),
         "lon": loc.get("lon"),
-        # Unigram sets for stage-2 text relevance; the same on every backend.
-        "title_terms": sorted(set(tokens(data["title"]))),
-        "body_terms": sorted(set(tokens(" ".join([data.get("description") or "", labels,
-                                                  *data.get("skills_text", [])])))),
+        # Term sets (indexer.text.terms: folded and exact unigrams and bigrams) for stage-2
+        # text relevance, the same on every backend, packed as hashes (indexer.termhash),
+        # and whether each field is written with marks; skills kept as text beside the IDs.
+        "title_hashes": pack(terms(data["title"])),
+        "body_hashes": pack(terms(body)),
+        "title_marked": has_marks(data["title"]),
+        "body_marked": has_marks(body),
+        "skills_text": list(data.get("skills_text", [])),
         # Full text for stage-1 retrieval; backends need not keep it.
         "search_text": " ".join([data["title"], data.get("description") or "", labels,
                                  *data.get("skills_text", [])]),

@@ -6,11 +6,13 @@ takes the same path: schema → store (with outbox) → sync.
 import functools
 import logging
 import time
+from pathlib import Path
 
 from marshmallow import ValidationError
 
 from .backends import make_backend
 from .backends.base import KINDS
+from .corpus import CorpusModels
 from .errors import (BackendError, IndexUnusable, InvalidDocument, NotFound, StaleVersion,
                      flatten_errors)
 from .loader import LoadReport, load_files
@@ -36,6 +38,8 @@ class IndexerService:
         self.factory = None
         self.concurrent_sync = False
         self._last_check = None
+        # Corpus statistics for re-ranking (indexer.corpus); set by from_settings.
+        self.corpus = None
 
     @classmethod
     def from_settings(cls, settings):
@@ -45,6 +49,7 @@ class IndexerService:
         service = cls(store, make_backend(settings), settings.get("SYNC_AFTER_WRITE", True))
         service.factory = functools.partial(cls.from_settings, settings)
         service.concurrent_sync = bool(settings.get("LOAD_CONCURRENT_SYNC", False))
+        service.corpus = CorpusModels(store, Path(settings["DATA_DIR"]) / "corpus")
         return service
 
     # -- writes -----------------------------------------------------------------------
@@ -147,8 +152,14 @@ class IndexerService:
 
     def load_files(self, paths, kind=None, batch=1000, progress=None):
         """Load feed files; valid records are committed, invalid ones reported
-        (``indexer.loader.load_files``)."""
-        return load_files(self, paths, kind, batch, progress)
+        (``indexer.loader.load_files``). The re-ranking statistics are then fitted again
+        if the corpus changed much, rather than in the first match after the load."""
+        report = load_files(self, paths, kind, batch, progress)
+        if self.corpus is not None:
+            for kind_ in ("jobs", "courses"):
+                self.corpus.refresh(kind_)
+                self.corpus.get(kind_)
+        return report
 
     def delete(self, kind, doc_id, expected_version=None):
         """Delete a document and sync."""

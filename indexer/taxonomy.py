@@ -1,9 +1,15 @@
-"""The skills taxonomy (config/skills.json): free text to stable skill IDs."""
+"""The skills taxonomy (config/skills.json): free text to stable skill IDs.
+
+Resolution is tone-aware: a name is looked up by its folded syllables, and a
+candidate counts only if every syllable typed with marks is the candidate's syllable
+as written. "thợ máy" (mechanic) therefore never resolves to "thợ may" (tailor), while
+"tho may", typed without marks, keeps both readings when the taxonomy has both.
+"""
 import json
 from functools import lru_cache
 
 from .settings import config_path
-from .text import tokens
+from .text import exact_tokens, tokens
 
 # Longest alias, in syllables, looked for inside free text.
 _MAX_NGRAM = 5
@@ -15,11 +21,15 @@ class Taxonomy:
     def __init__(self, skills, sectors=None):
         self.skills = {s["id"]: s for s in skills}
         self.sectors = sectors or {}
+        # Folded name → [(skill ID, the name's syllables as written)], in taxonomy order.
         self._by_key = {}
         for skill in skills:
             names = [skill["id"], skill["label_vi"], skill["label_en"], *skill.get("aliases", [])]
             for name in names:
-                self._by_key.setdefault(" ".join(tokens(name)), skill["id"])
+                readings = self._by_key.setdefault(" ".join(tokens(name)), [])
+                entry = (skill["id"], tuple(exact_tokens(name)))
+                if entry not in readings:
+                    readings.append(entry)
 
     def __contains__(self, skill_id):
         return skill_id in self.skills
@@ -27,35 +37,63 @@ class Taxonomy:
     def __len__(self):
         return len(self.skills)
 
-    def resolve(self, text):
-        """The skill ID that ``text`` names (an ID, a label or an alias), or None."""
+    def _readings(self, syllables, written):
+        """Skill IDs whose name folds to ``syllables`` and agrees with the ``written`` ones.
+
+        A syllable typed without marks agrees with any reading; one typed with marks only
+        with itself. A name matched exactly as written is the only reading.
+        """
+        exact, agreeing = [], []
+        for skill_id, name in self._by_key.get(" ".join(syllables), ()):
+            if tuple(written) == name:
+                exact.append(skill_id)
+            elif len(name) == len(written) and all(
+                    w == n or w == f for w, n, f in zip(written, name, syllables)):
+                agreeing.append(skill_id)
+        return exact[:1] if exact else list(dict.fromkeys(agreeing))
+
+    def resolve_all(self, text):
+        """Every skill ID that ``text`` may name: one, none, or several for a name typed
+        without marks that has several readings ("tho may": tailor, mechanic)."""
         if text in self.skills:
-            return text
-        return self._by_key.get(" ".join(tokens(text)))
+            return [text]
+        folded, written = tokens(text), exact_tokens(text)
+        if len(folded) != len(written):
+            written = folded
+        return self._readings(folded, written)
+
+    def resolve(self, text):
+        """The skill ID that ``text`` names (an ID, a label or an alias), or None; with
+        several readings, the first in the taxonomy."""
+        found = self.resolve_all(text)
+        return found[0] if found else None
 
     def resolve_many(self, items):
-        """Split ``items`` into resolved IDs (deduplicated, in order) and unresolved texts."""
+        """Split ``items`` into resolved IDs (deduplicated, in order; every reading of an
+        ambiguous name) and unresolved texts."""
         ids, unresolved = [], []
         for item in items or []:
-            skill_id = self.resolve(item)
-            if skill_id is None:
+            found = self.resolve_all(item)
+            if not found:
                 if item not in unresolved:
                     unresolved.append(item)
-            elif skill_id not in ids:
-                ids.append(skill_id)
+            for skill_id in found:
+                if skill_id not in ids:
+                    ids.append(skill_id)
         return ids, unresolved
 
     def extract(self, text):
         """Skill IDs whose names occur in free ``text`` (longest match first)."""
-        syl = tokens(text)
+        syl, written = tokens(text), exact_tokens(text)
+        if len(syl) != len(written):
+            written = syl
         found, i = [], 0
         while i < len(syl):
-            for n in range(min(_MAX_NGRAM, len(syl) - i), 0, -1):
-                skill_id = self._by_key.get(" ".join(syl[i:i + n]))
-                # Single syllables are too ambiguous in Vietnamese ("hàn", "may").
-                if skill_id and n > 1:
-                    if skill_id not in found:
-                        found.append(skill_id)
+            # Single syllables are too ambiguous in Vietnamese ("hàn", "may").
+            for n in range(min(_MAX_NGRAM, len(syl) - i), 1, -1):
+                readings = self._readings(syl[i:i + n], written[i:i + n])
+                if readings:
+                    found += [s for s in readings if s not in found]
                     i += n - 1
                     break
             i += 1
@@ -72,9 +110,9 @@ class Taxonomy:
         if not q:
             return []
         hits = []
-        for key, skill_id in self._by_key.items():
-            if (" " + key).find(" " + q) >= 0 and skill_id not in hits:
-                hits.append(skill_id)
+        for key, readings in self._by_key.items():
+            if (" " + key).find(" " + q) >= 0:
+                hits += [s for s, _ in readings if s not in hits]
         hits.sort(key=lambda s: (not " ".join(tokens(self.label(s))).startswith(q), self.label(s)))
         return hits[:limit]
 

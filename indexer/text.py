@@ -2,7 +2,15 @@
 
 Every backend and the ranking use these functions, so that a word folds the same
 way wherever it is compared.
+
+Matching is diacritic-tolerant, not diacritic-blind. ``tokens`` gives the folded
+syllables (thợ máy → tho, may), which text typed without marks still matches; text
+written with marks is also indexed in its exact form (NFC, canonical tone placement,
+lower case), each exact syllable or bigram prefixed by ``EXACT`` (_thợ, _máy, _thợ_máy),
+so that a query with marks prefers it: máy (machine) is not may (sew). The prefix is
+one that Elasticsearch's standard tokenizer keeps inside the token.
 """
+import json
 import re
 import unicodedata
 from functools import lru_cache
@@ -144,10 +152,83 @@ def bigrams(syllables):
     return list(map("_".join, zip(syllables, syllables[1:])))
 
 
+EXACT = "_"
+
+
+def has_marks(text):
+    """Whether ``text`` is written with diacritics (so its exact forms mean something)."""
+    return bool(text) and not str(text).isascii() and fold(text) != str(text).lower()
+
+
+def exact_tokens(text):
+    """Syllables of ``text`` as written: NFC, canonical tone placement, lower case."""
+    if not text:
+        return []
+    return list(chain.from_iterable(map(_exact_piece, str(text).split(" "))))
+
+
+@lru_cache(maxsize=200_000)
+def _exact_piece(piece):
+    return tuple(_WORD.findall(normalize(piece).lower()))
+
+
 def terms(text):
-    """Unigrams and bigrams of ``text``: the units both backends index."""
+    """The units both backends index and search: folded unigrams and bigrams, plus, for
+    text written with marks, the exact unigrams and bigrams prefixed with ``EXACT``."""
     syl = tokens(text)
-    return syl + bigrams(syl)
+    out = syl + bigrams(syl)
+    if has_marks(text):
+        exact = exact_tokens(text)
+        out += [EXACT + t for t in exact] + [EXACT + b for b in bigrams(exact)]
+    return out
+
+
+# -- stop words -------------------------------------------------------------------------
+
+# A syllable Vietnamese spelling allows, folded: onset, vowels, coda. A word that is not
+# one (food, cameras, and) tells that a text typed without marks is not Vietnamese.
+_VI_SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnprstvx])?"
+                          r"[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$")
+
+
+@lru_cache(maxsize=1)
+def _stopwords():
+    from .settings import config_path
+    with config_path("stopwords.json").open(encoding="utf-8") as fh:
+        data = json.load(fh)
+    return (frozenset(data["english"]), frozenset(normalize(w) for w in data["vietnamese"]),
+            frozenset(data["vietnamese_unmarked"]))
+
+
+def reads_as_english(text):
+    """Whether text without marks reads as English: a third or more of its words are not
+    syllables Vietnamese spelling allows."""
+    words = [w for w in tokens(text) if w.isalpha()]
+    if not words or has_marks(text):
+        return False
+    foreign = sum(not _VI_SYLLABLE.match(w) for w in words)
+    return 3 * foreign >= len(words)
+
+
+def keywords(text):
+    """The syllables of ``text`` that carry meaning: (folded, exact) pairs without stop words.
+
+    Text with marks loses its Vietnamese stop words, compared exactly (có goes, cơ stays);
+    English text loses English ones; Vietnamese typed without marks loses only the folded
+    stop words that no content word shares (va, cua, cac...). Single letters go too.
+    """
+    english, vietnamese, unmarked = _stopwords()
+    folded, exact = tokens(text), exact_tokens(text)
+    if len(exact) != len(folded):  # a letter that folds into two words (rare): fold only
+        exact = folded
+    if has_marks(text):
+        drop = [e in vietnamese or f in english and _VI_SYLLABLE.match(f) is None
+                for f, e in zip(folded, exact)]
+    elif reads_as_english(text):
+        drop = [f in english for f in folded]
+    else:
+        drop = [f in unmarked for f in folded]
+    return [(f, e) for f, e, d in zip(folded, exact, drop) if not d and len(f) > 1]
 
 
 def key(text):

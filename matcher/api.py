@@ -8,6 +8,7 @@ from indexer.rawinput import loads, problems
 
 from . import ranking
 from .errors import ProblemError
+from .ranker import ranker_for
 from .schemas import MatchRequestSchema
 
 bp = Blueprint("api", __name__)
@@ -47,7 +48,8 @@ def matches():
     settings = current_app.config
     result = ranking.match(body["profile"], service().backend, limit=body["limit"],
                            candidates=settings["MATCH_CANDIDATES"],
-                           lang=language(body.get("lang")))
+                           lang=language(body.get("lang")), corpus=service().corpus.get,
+                           ranker=ranker_for(settings))
     if body["profile"].get("warnings"):
         result["warnings"] = [{**w, "field": f"profile.{w['field']}"}
                               for w in body["profile"]["warnings"]]

@@ -4,6 +4,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from .. import ranking
+from ..ranker import ranker_for
 from ..models import match_runs, profiles, referrals
 from ..schemas import ProfileSchema
 from .errors import Conflict, NotFound
@@ -28,6 +29,7 @@ class ProfileService:
         self.engine, self.indexer, self.audit = engine, indexer, audit
         self.candidates = settings.get("MATCH_CANDIDATES", 200)
         self.limit = settings.get("MATCH_MAX_LIMIT", 50)
+        self.ranker = ranker_for(settings)
 
     def list(self, actor):
         """The profiles of the actor's unit, newest first (no audit: codes only)."""
@@ -99,8 +101,10 @@ class ProfileService:
         """Ranked, explained jobs and courses for a stored profile, filtered; audited."""
         data = ProfileSchema().load(profile["data"])
         result = ranking.match(data, self.indexer.backend, limit=self.limit,
-                               candidates=self.candidates, lang=lang)
+                               candidates=self.candidates, lang=lang,
+                               corpus=self.indexer.corpus.get, ranker=self.ranker)
         jobs = result["jobs"]
+        result["limit"] = self.limit
         if employment_type:
             jobs = [j for j in jobs if j["employment_type"] == employment_type]
         if max_km:

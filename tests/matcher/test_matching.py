@@ -32,7 +32,7 @@ def doc_id(app, partner_id, external_id):
 def test_welder_gets_welding_jobs_first_and_a_welding_course_for_the_gap(sample_client):
     body = matches(sample_client, example("welder"))
     jobs, courses = body["jobs"], body["courses"]
-    assert len(jobs) == 10
+    assert 5 <= len(jobs) <= 10
     assert all(j["occupation_code"] == "7212" for j in jobs[:5]), [j["title"] for j in jobs[:5]]
     assert all("welding_smaw" in [s["id"] for s in j["reasons"]["matched_skills"]]
                for j in jobs[:5])
@@ -130,3 +130,47 @@ def test_reasons_are_in_english_on_request(sample_client):
     body["lang"] = "en"
     labels = [s["label"] for s in matches(sample_client, body)["jobs"][0]["reasons"]["matched_skills"]]
     assert labels and all(label.isascii() for label in labels)
+
+
+def test_jobs_that_match_nothing_asked_for_are_not_returned(sample_client):
+    """The relevance floor: the welder's page used to be padded to 20 with jobs past the
+    tenth that matched no skill at all."""
+    body = example("welder")
+    body["limit"] = 20
+    jobs = matches(sample_client, body)["jobs"]
+    assert jobs and len(jobs) < 20
+    for job in jobs:
+        reasons = job["reasons"]
+        assert reasons["matched_skills"] or reasons["occupation_match"], job["title"]
+
+
+@pytest.mark.parametrize("name", ["welder", "cook", "fisher", "seamstress"])
+def test_each_score_is_the_sum_of_its_contributions(sample_client, name):
+    body = matches(sample_client, example(name))
+    for item in body["jobs"] + body["courses"]:
+        parts = item["score_breakdown"]
+        assert parts and round(sum(parts.values()), 4) == pytest.approx(item["score"], abs=1e-9)
+        assert item["reasons"]["top"]
+    scores = [j["score"] for j in body["jobs"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_two_stores_in_one_process_never_share_a_document_s_features(tmp_path):
+    """Document IDs and versions repeat across stores; stage 2's caches must not mix them."""
+    from factories import make_partner, make_posting
+    from indexer.service import IndexerService
+    from indexer.settings import load_settings
+    from matcher import ranking
+    from matcher.schemas import ProfileSchema
+    profile = ProfileSchema().load({"skills": ["hàn que"]})
+    coverage = {}
+    for name, skills in (("a", ["welding_smaw"]), ("b", ["welding_tig"])):
+        svc = IndexerService.from_settings(load_settings({"DATA_DIR": str(tmp_path / name)}))
+        svc.save("partners", [make_partner()])
+        svc.save("jobs", [make_posting(title="Thợ hàn", required_skills=skills)])
+        svc.sync()
+        jobs = ranking.match(profile, svc.backend, corpus=svc.corpus.get)["jobs"]
+        coverage[name] = [j["score_breakdown"].get("coverage", 0) for j in jobs]
+        svc.close()
+    assert coverage["a"] and coverage["a"][0] > 0
+    assert not coverage["b"] or coverage["b"][0] < coverage["a"][0]

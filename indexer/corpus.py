@@ -1,0 +1,232 @@
+"""Corpus statistics for re-ranking, fitted on the store's documents of one kind.
+
+A ``CorpusModel`` holds what stage 2 of matching needs to know about the whole corpus
+rather than the ~200 candidates in front of it: the document frequency of every term
+(``indexer.text.terms``: folded and exact unigrams and bigrams) for BM25 weights, and
+a latent semantic space (scikit-learn's TruncatedSVD over TF-IDF of the folded words)
+in which a profile and a posting that share no word can still be close.
+
+It is fitted from the store, never from a backend, so that the embedded and the
+Elasticsearch backends re-rank with the same numbers; on a large corpus from an
+evenly spread, deterministic sample. ``CorpusModels`` keeps one per kind in the data
+directory and refits it when the corpus has changed by more than a tenth. Fitting
+imports scikit-learn; using a fitted model needs only numpy.
+"""
+import fcntl
+import json
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from .documents import projection
+from .termhash import HASH, unpack
+
+log = logging.getLogger(__name__)
+
+FORMAT = 4
+DIMENSIONS = 64
+MAX_FIT_DOCS = 20_000
+# Refit when the number of documents differs by more than this share from the fit.
+REFIT_CHANGE = 0.10
+# Seconds between two looks at the store's counts (per process and kind).
+CHECK_EVERY = 60.0
+
+
+def field_hashes(doc, field):
+    """(all term hashes, word hashes) of a projection's packed ``field`` (indexer.termhash)."""
+    everything, n_words, _ = unpack(doc.get(field))
+    return everything, everything[:n_words]
+
+
+def _count(arrays):
+    """(sorted unique values, in how many of ``arrays`` each occurs)."""
+    if not arrays:
+        return np.zeros(0, HASH), np.zeros(0, np.int64)
+    return np.unique(np.concatenate([np.unique(a) for a in arrays]), return_counts=True)
+
+
+class CorpusModel:
+    """Document frequencies and a latent space fitted on a corpus of projections."""
+
+    def __init__(self, dimensions=DIMENSIONS):
+        self.dimensions = dimensions
+
+    def fit(self, docs, n_docs=None):
+        """Fit on ``docs`` (projections); ``n_docs`` is the corpus size they stand for."""
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfTransformer
+        titles = [field_hashes(d, "title_hashes") for d in docs]
+        bodies = [field_hashes(d, "body_hashes") for d in docs]
+        terms, df = _count([np.concatenate([t[0], b[0]]) for t, b in zip(titles, bodies)])
+        keep = df >= 2
+        self.n_fit_ = len(docs)
+        self.n_docs_ = int(n_docs or len(docs))
+        self.df_hash_, self.df_ = terms[keep], df[keep].astype(np.float32)
+        self.avgdl_title_ = float(np.mean([len(t[0]) for t in titles] or [1])) or 1.0
+        self.avgdl_body_ = float(np.mean([len(b[0]) for b in bodies] or [1])) or 1.0
+        word_lists = [np.concatenate([t[1], b[1]]) for t, b in zip(titles, bodies)]
+        words, wdf = _count(word_lists)
+        self.word_hash_ = words[wdf >= 2]
+        matrix = self._word_matrix(word_lists)
+        dims = max(1, min(self.dimensions, min(matrix.shape) - 1))
+        self.word_idf_ = np.zeros(len(self.word_hash_), np.float32)
+        self.components_ = np.zeros((len(self.word_hash_), dims), np.float32)
+        if matrix.nnz and min(matrix.shape) > 1:
+            tfidf = TfidfTransformer(sublinear_tf=True).fit(matrix)
+            svd = TruncatedSVD(dims, algorithm="randomized", n_iter=7, random_state=0)
+            svd.fit(tfidf.transform(matrix))
+            self.word_idf_ = tfidf.idf_.astype(np.float32)
+            self.components_ = svd.components_.T.astype(np.float32)
+        return self
+
+    def _word_matrix(self, word_lists):
+        """Rows of binary word counts over the latent vocabulary (unknown words dropped);
+        ``word_lists`` are arrays of word hashes."""
+        lengths = [len(w) for w in word_lists]
+        flat = np.concatenate(word_lists) if word_lists else np.zeros(0, HASH)
+        rows = np.repeat(np.arange(len(word_lists)), np.array(lengths, np.int64))
+        cols, known = _lookup(self.word_hash_, flat)
+        matrix = sp.csr_matrix((np.ones(int(known.sum()), np.float32),
+                                (rows[known], cols[known])),
+                               shape=(len(word_lists), len(self.word_hash_)))
+        matrix.sum_duplicates()
+        matrix.data[:] = 1.0
+        return matrix
+
+    def idf(self, hashed):
+        """BM25 inverse document frequency of each term hash (unseen: as if in one doc)."""
+        hashed = np.asarray(hashed, HASH)
+        pos, found = _lookup(self.df_hash_, hashed)
+        df = np.where(found, self.df_[pos] if len(self.df_) else 1.0, 1.0)
+        df = df * (self.n_docs_ / max(self.n_fit_, 1))
+        return np.log1p((self.n_docs_ - df + 0.5) / (df + 0.5)).astype(np.float32)
+
+    def vector(self, words):
+        """The unit vector of one array of word hashes (None if no word is known)."""
+        pos, known = _lookup(self.word_hash_, np.unique(words))
+        if not known.any():
+            return None
+        pos = pos[known]
+        weight = (np.log1p(1.0) + 1.0) * self.word_idf_[pos]
+        vec = weight @ self.components_[pos]
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm > 0 else None
+
+    def vectors(self, word_lists):
+        """Unit vectors in the latent space for arrays of word hashes (zeros if none known)."""
+        matrix = self._word_matrix(word_lists)
+        matrix.data = np.log1p(matrix.data) + 1.0  # sublinear tf, as fitted
+        matrix = matrix.multiply(self.word_idf_).tocsr()
+        vecs = np.asarray(matrix @ self.components_)
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        return np.divide(vecs, norms, out=np.zeros_like(vecs), where=norms > 0)
+
+    # -- files ------------------------------------------------------------------------
+
+    _ARRAYS = ("df_hash_", "df_", "word_hash_", "word_idf_", "components_")
+
+    def save(self, path):
+        """Write the model to ``path`` (.npz), atomically."""
+        path = Path(path)
+        tmp = path.with_suffix(".tmp.npz")
+        meta = {"format": FORMAT, "n_docs": self.n_docs_, "n_fit": self.n_fit_,
+                "avgdl_title": self.avgdl_title_, "avgdl_body": self.avgdl_body_, "dimensions": self.dimensions}
+        np.savez(tmp, meta=np.array(json.dumps(meta)),
+                 **{name: getattr(self, name) for name in self._ARRAYS})
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path):
+        """A model written by ``save``; ValueError if its format is not this one."""
+        with np.load(path) as data:
+            meta = json.loads(str(data["meta"]))
+            if meta.get("format") != FORMAT:
+                raise ValueError(f"corpus model format {meta.get('format')}, expected {FORMAT}")
+            model = cls(meta["dimensions"])
+            for name in cls._ARRAYS:
+                setattr(model, name, data[name])
+        model.n_docs_, model.n_fit_ = meta["n_docs"], meta["n_fit"]
+        model.avgdl_title_, model.avgdl_body_ = meta["avgdl_title"], meta["avgdl_body"]
+        return model
+
+
+def _lookup(sorted_values, values):
+    """(positions in ``sorted_values``, whether found) of each of ``values``."""
+    if not len(sorted_values):
+        return np.zeros(len(values), np.int64), np.zeros(len(values), bool)
+    pos = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
+    return pos, sorted_values[pos] == values
+
+
+def fit_from_store(store, kind, max_docs=MAX_FIT_DOCS):
+    """A CorpusModel fitted on the open documents of ``kind`` (every n-th beyond ``max_docs``)."""
+    counts = store.counts().get(kind, {})
+    total = sum(counts.values())
+    step = max(1, -(-total // max_docs))
+    names = store.partner_names()
+    docs = [projection(kind, row, names.get(row["partner_id"]))
+            for i, row in enumerate(store.iter_documents(kind)) if i % step == 0]
+    return CorpusModel().fit(docs, n_docs=total)
+
+
+class CorpusModels:
+    """One CorpusModel per kind, kept under ``directory`` and refitted as the store changes."""
+
+    def __init__(self, store, directory):
+        self.store, self.directory = store, Path(directory)
+        self._models, self._checked = {}, {}
+        self._mutex = threading.Lock()
+
+    def _path(self, kind):
+        return self.directory / f"{kind}.npz"
+
+    def get(self, kind):
+        """The model of ``kind`` for the store as it is now (None when the store has none)."""
+        with self._mutex:
+            model = self._models.get(kind)
+            now = time.monotonic()
+            if model is not None and now - self._checked.get(kind, 0) < CHECK_EVERY:
+                return model
+            self._checked[kind] = now
+            total = sum(self.store.counts().get(kind, {}).values())
+            if model is not None and not self._stale(model, total):
+                return model
+            model = self._load_or_fit(kind, total)
+            self._models[kind] = model
+            return model
+
+    @staticmethod
+    def _stale(model, total):
+        return abs(total - model.n_docs_) > REFIT_CHANGE * max(model.n_docs_, 1)
+
+    def _load_or_fit(self, kind, total):
+        if total == 0:
+            return None
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / f"{kind}.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one process fits; the others read its file
+            path = self._path(kind)
+            try:
+                model = CorpusModel.load(path)
+                if not self._stale(model, total):
+                    return model
+            except (OSError, ValueError, KeyError):
+                pass
+            started = time.perf_counter()
+            model = fit_from_store(self.store, kind)
+            model.save(path)
+            log.info("corpus model of %s fitted on %d of %d documents in %.1f s", kind,
+                     model.n_fit_, total, time.perf_counter() - started)
+            return model
+
+    def refresh(self, kind=None):
+        """Forget the cached models (of ``kind``), so that the next ``get`` looks again."""
+        with self._mutex:
+            for k in ([kind] if kind else list(self._models)):
+                self._models.pop(k, None)
+                self._checked.pop(k, None)

@@ -1,0 +1,252 @@
+"""Relevance features of job candidates for stage 2 of matching.
+
+Each feature is a number per candidate computed from the candidate's projection and
+the corpus model (indexer.corpus), never from a backend's own score, so that both
+backends re-rank the same candidates alike (Lucene's BM25 has another scale and
+lossy length norms). The features (all about 0..1):
+
+- ``title``, ``body``: BM25 of the profile's keywords (indexer.text.keywords: no stop
+  words; folded and exact unigrams and bigrams) over the posting's title and body,
+  with the corpus's IDF, divided by the query's total IDF. A query written with marks
+  is compared in exact forms with text written with marks (máy is not may), and in
+  folded forms only with text typed without them.
+- ``skills``: for each of the profile's skills, how well the posting's skills match it
+  (the same ID: 1; else IDF-weighted cosine of the skills' words), averaged.
+- ``coverage``: the same the other way: how many of the posting's required skills the
+  profile has, softly.
+- ``latent``: cosine of the profile and the posting in the corpus's latent space.
+"""
+import numpy as np
+
+from indexer.corpus import field_hashes
+from indexer.taxonomy import default_taxonomy
+from indexer.termhash import hashes, is_word, unpack
+from indexer.text import EXACT, bigrams, has_marks, keywords
+
+RELEVANCE = ("title", "body", "skills", "coverage", "latent")
+K1, B = 1.2, 0.75
+
+
+def phrase_units(text):
+    """(folded units, exact units or None): keywords and adjacent-keyword bigrams."""
+    kw = keywords(text)
+    folded = [f for f, _ in kw]
+    units = folded + bigrams(folded)
+    if not has_marks(text):
+        return units, None
+    exact = [e for _, e in kw]
+    return units, [EXACT + t for t in exact + bigrams(exact)]
+
+
+class _Units:
+    """Query units as sorted hashes with their IDFs (for numpy lookups) and their total."""
+
+    def __init__(self, units, model):
+        h = hashes(units)
+        idf = model.idf(h) if model is not None else np.ones(len(h), np.float32)
+        order = np.argsort(h, kind="stable")
+        self.hashes, self.idf = h[order], idf[order].astype(np.float64)
+        self.total = float(self.idf.sum()) or 1.0
+
+    def matched_idf(self, flat, rows, n):
+        """Σ IDF of the units found, per row, for the concatenated hashes ``flat``."""
+        if not len(self.hashes) or not len(flat):
+            return np.zeros(n)
+        pos = np.minimum(np.searchsorted(self.hashes, flat), len(self.hashes) - 1)
+        hit = self.hashes[pos] == flat
+        return np.bincount(rows[hit], weights=self.idf[pos[hit]], minlength=n)
+
+
+class Query:
+    """What the profile asks for, prepared once per match against a corpus model."""
+
+    def __init__(self, phrases, model):
+        self.model = model
+        folded, exact = [], []
+        for phrase in phrases:
+            f, e = phrase_units(phrase)
+            folded += f
+            exact += e if e is not None else f  # unmarked words compare folded everywhere
+        folded, exact = list(dict.fromkeys(folded)), list(dict.fromkeys(exact))
+        self.marked = exact != folded
+        self.folded, self.exact = _Units(folded, model), _Units(exact, model)
+        words = hashes([f for f in folded if is_word(f)])
+        self.vector = model.vector(words) if model is not None and len(words) else None
+
+
+def field_scores(query, docs, avgdl, fields=("title", "body")):
+    """{field: BM25 of the query over that packed field of every doc, divided by the
+    query's total IDF} (binary term frequencies: a field's terms are a set). A doc whose
+    field is written with marks is compared in exact forms when the query has marks,
+    else in folded ones. ``avgdl`` maps each field to its average length."""
+    n, k = len(docs), len(fields)
+    packed = [unpack(d.get(f + "_hashes")) for d in docs for f in fields]
+    lengths = np.array([len(p[0]) for p in packed], np.int64)
+    exact = np.zeros(n * k, bool)
+    if query.marked:
+        exact = np.array([bool(d.get(f + "_marked")) for d in docs for f in fields])
+    score = np.zeros(n * k)
+    for use_exact, units in ((False, query.folded), (True, query.exact)):
+        cells = np.flatnonzero(exact == use_exact)
+        if not len(cells):
+            continue
+        parts = [packed[c][0][packed[c][2]:] if use_exact else packed[c][0][:packed[c][2]]
+                 for c in cells.tolist()]
+        flat = np.concatenate(parts)
+        rows = np.repeat(cells, [len(p) for p in parts])
+        score += units.matched_idf(flat, rows, n * k) / units.total
+    avg = np.tile([avgdl[f] for f in fields], n)
+    score = score * (K1 + 1) / (1 + K1 * (1 - B + B * lengths / avg))
+    return {f: score[j::k] for j, f in enumerate(fields)}
+
+
+class SkillMatcher:
+    """Soft matching of skills written as IDs or text (IDF-weighted cosine of words)."""
+
+    def __init__(self, model):
+        self.model, self._units = model, {}
+
+    def units(self, phrase):
+        """({folded word: idf}, {exact word: idf} or None when written without marks, norm)."""
+        hit = self._units.get(phrase)
+        if hit is None:
+            folded, exact = phrase_units(phrase)
+            folded = [u for u in folded if "_" not in u]
+            idf = (self.model.idf(hashes(folded)) if self.model is not None
+                   else np.ones(len(folded), np.float32)).tolist()
+            exact_w = None
+            if exact is not None:
+                exact_w = dict(zip([u for u in exact if "_" not in u[1:]], idf))
+            norm = float(np.sqrt(sum(w * w for w in idf))) or 1.0
+            hit = self._units[phrase] = (dict(zip(folded, idf)), exact_w, norm)
+            if len(self._units) > 50_000:
+                self._units.clear()
+        return hit
+
+    def similarity(self, a, b):
+        """Cosine of two skill phrases' IDF-weighted words: in exact forms when both are
+        written with marks, else folded."""
+        fa, ea, na = self.units(a)
+        fb, eb, nb = self.units(b)
+        wa, wb = (ea, eb) if ea is not None and eb is not None else (fa, fb)
+        common = wa.keys() & wb.keys()
+        if not common:
+            return 0.0
+        return min(1.0, sum(wa[u] * wb[u] for u in common) / (na * nb))
+
+
+_MATCHERS = {}
+
+
+def skill_matcher(model):
+    """The SkillMatcher of ``model``, kept across matches (it caches every phrase's words)."""
+    hit = _MATCHERS.get(id(model))
+    if hit is None or hit.model is not model:
+        if len(_MATCHERS) > 4:
+            _MATCHERS.clear()
+        hit = _MATCHERS[id(model)] = SkillMatcher(model)
+    return hit
+
+
+def _skill_pairs(profile_skills, posting_skills, matcher, keys, memo):
+    """Similarities as rows (profile skills) of columns (posting skills), or None when
+    nothing is shared. ``keys`` are the IDs and folded words of all the profile's skills:
+    a posting skill sharing none of them scores 0 without comparing it with each.
+    ``memo`` keeps each posting skill's column for the match (postings share skills)."""
+    cols = []
+    for skill in posting_skills:
+        col = memo.get(skill, False)
+        if col is False:
+            did, dtext = skill
+            if did not in keys and keys.isdisjoint(matcher.units(dtext)[0]):
+                col = None
+            else:
+                col = [1.0 if pid is not None and pid == did else matcher.similarity(ptext, dtext)
+                       for pid, ptext in profile_skills]
+            memo[skill] = col
+        cols.append(col)
+    if all(c is None for c in cols):
+        return None
+    zero = [0.0] * len(profile_skills)
+    cols = [zero if c is None else c for c in cols]
+    return [list(row) for row in zip(*cols)]
+
+
+_SKILLS = {}
+
+
+def posting_skills(doc, lang="vi"):
+    """(required, preferred) skills of a projection as (ID or None, phrase) pairs.
+
+    Kept by content (many postings list the same skills), never by document ID: IDs
+    and versions repeat across stores (tests, or a store rebuilt from scratch)."""
+    key = (tuple(doc.get("skills") or ()), tuple(doc.get("skills_text") or ()),
+           tuple(doc.get("preferred_skills") or ()), lang)
+    hit = _SKILLS.get(key)
+    if hit is None:
+        taxonomy = default_taxonomy()
+        required = [(s, taxonomy.label(s, lang)) for s in doc.get("skills") or ()]
+        required += [(None, t) for t in doc.get("skills_text") or ()]
+        preferred = [(s, taxonomy.label(s, lang)) for s in doc.get("preferred_skills") or ()]
+        if len(_SKILLS) >= 50_000:
+            _SKILLS.clear()
+        hit = _SKILLS[key] = (required, preferred)
+    return hit
+
+
+def relevance_features(query, profile_skills, docs, matcher, vectors):
+    """{feature: array over docs} of the RELEVANCE features.
+
+    ``profile_skills`` are (ID or None, phrase) pairs; ``vectors(docs)`` gives the docs'
+    latent vectors (or None without a corpus model).
+    """
+    model = query.model
+    avg_title = model.avgdl_title_ if model is not None else 8.0
+    avg_body = model.avgdl_body_ if model is not None else 80.0
+    n = len(docs)
+    out = {name: np.zeros(n) for name in RELEVANCE}
+    out.update(field_scores(query, docs, {"title": avg_title, "body": avg_body}))
+    keys = {pid for pid, _ in profile_skills if pid is not None}
+    for _, phrase in profile_skills:
+        keys.update(matcher.units(phrase)[0])
+    memo = {}
+    for i, doc in enumerate(docs):
+        required, preferred = posting_skills(doc)
+        everything = required + preferred
+        if profile_skills and everything:
+            sims = _skill_pairs(profile_skills, everything, matcher, keys, memo)
+            if sims is not None:
+                out["skills"][i] = sum(max(row) for row in sims) / len(sims)
+                if required:
+                    cols = [max(row[j] for row in sims) for j in range(len(required))]
+                    out["coverage"][i] = sum(cols) / len(cols)
+    if query.vector is not None:
+        docvecs = vectors(docs)
+        if docvecs is not None:
+            out["latent"] = np.maximum(docvecs @ query.vector, 0.0)
+    return out
+
+
+class LatentCache:
+    """Latent vectors of projections, by (id, version), for one corpus model."""
+
+    def __init__(self, size=100_000):
+        self.size, self._model, self._vecs = size, None, {}
+
+    def __call__(self, model, docs):
+        """(len(docs), dims) unit vectors of ``docs``; None without a model."""
+        if model is None:
+            return None
+        if model is not self._model:
+            self._model, self._vecs = model, {}
+        keys = [(d["id"], d.get("version")) for d in docs]
+        missing = [i for i, k in enumerate(keys) if k not in self._vecs]
+        if missing:
+            words = [np.concatenate([field_hashes(docs[i], "title_hashes")[1],
+                                     field_hashes(docs[i], "body_hashes")[1]])
+                     for i in missing]
+            if len(self._vecs) + len(missing) > self.size:
+                self._vecs = {}
+            for i, vec in zip(missing, model.vectors(words)):
+                self._vecs[keys[i]] = vec
+        return np.array([self._vecs[k] for k in keys])

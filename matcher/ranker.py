@@ -1,0 +1,54 @@
+"""The fitted combination of stage-2 features (config/ranker-v<N>.json, tools/train_ranker.py).
+
+The score of a job is linear in its features, so it splits exactly into one
+contribution per feature: the learned relevance features (matcher.features and the
+occupation inferred from the best candidates) plus hand-set practical ones (desired
+occupation, distance, pay, shift) and penalties, which the labelled set cannot teach
+(it holds none of them) until a deployment's referral outcomes can.
+"""
+import json
+from functools import lru_cache
+
+from indexer.settings import config_path
+
+MODEL_FILE = "ranker-v1.json"
+
+
+class Ranker:
+    """Feature weights: ``first`` ranks for the occupation vote, ``weights`` score."""
+
+    def __init__(self, first, weights, meta=None):
+        self.first, self.weights, self.meta = dict(first), dict(weights), dict(meta or {})
+
+    @classmethod
+    def from_file(cls, path):
+        """A ranker written by tools/train_ranker.py."""
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        return cls(data["first_pass"], data["weights"], data)
+
+    def combine(self, features, weights=None):
+        """Σ weight × feature over ``features`` ({name: array}); names without weight add 0."""
+        weights = self.weights if weights is None else weights
+        total = 0.0
+        for name, w in weights.items():
+            if name in features:
+                total = total + w * features[name]
+        return total
+
+
+@lru_cache(maxsize=4)
+def default_ranker(name=MODEL_FILE):
+    """The ranker shipped in config/."""
+    return Ranker.from_file(config_path(name))
+
+
+@lru_cache(maxsize=8)
+def _ranker_at(path):
+    return Ranker.from_file(path)
+
+
+def ranker_for(settings):
+    """The ranker the settings name (RANKER_MODEL), else the shipped one."""
+    path = settings.get("RANKER_MODEL") or ""
+    return _ranker_at(str(path)) if path else default_ranker()
