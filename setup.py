@@ -33,6 +33,10 @@ setup(
         "tqdm>=4.66",
         "apispec>=6.6,<7",
         "Flask-Limiter>=3.8,<5",
+        # Fernet (authenticated encryption) for the offence category at rest.
+        "cryptography>=44",
+        # Password checks: its bundled list of common passwords, and its guessability score.
+        "zxcvbn>=4.5,<5",
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.2"],

@@ -283,14 +283,7 @@ def build(settings=None):
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ spec.info.title }}</title>
-<style>
-body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-code,pre{font:13px ui-monospace,monospace;background:#f5f5f5}pre{padding:.6rem;overflow:auto}
-.op{border:1px solid #ddd;border-radius:6px;margin:1rem 0;padding:.4rem 1rem}
-.m{display:inline-block;min-width:4.5rem;font-weight:bold;text-transform:uppercase}
-table{border-collapse:collapse}td,th{border-bottom:1px solid #eee;padding:.2rem .6rem;
-text-align:left;vertical-align:top}
-</style></head><body>
+<link rel="stylesheet" href="{{ url_for('static', filename='apidocs.css') }}"></head><body>
 <h1>{{ spec.info.title }} <small>{{ spec.info.version }}</small></h1>
 <p>{{ spec.info.description }}</p>
 <p>Machine-readable: <a href="openapi.json">openapi.json</a> (OpenAPI {{ spec.openapi }}).</p>

@@ -46,4 +46,8 @@
   }
   narrow("province", "district");
   narrow("district", "ward");
+
+  // The referral slip's print button (no inline handlers: the CSP forbids them).
+  var print = document.getElementById("print-slip");
+  if (print) { print.addEventListener("click", function () { window.print(); }); }
 })();
