@@ -76,7 +76,8 @@ PROBLEM = {"type": "object", "required": ["type", "title", "status"], "propertie
         "properties": {"field": {"type": "string"},
                        "messages": {"type": "array", "items": {"type": "string"}}}}}}}
 ERRORS = {
-    400: "Malformed JSON.", 401: "Missing or unknown API key.", 403: "The API key was revoked.",
+    400: "Malformed JSON.", 401: "Missing or unknown API key.",
+    403: "The API key was revoked (or may not be used here).",
     404: "No such document among yours.", 409: "Conflict (external_id in use, or an "
     "Idempotency-Key still in progress or reused with a different body).",
     412: "If-Match does not match the current ETag.", 413: "Body too large.",
@@ -241,6 +242,13 @@ def build(settings=None):
         servers=[{"url": "/"}])
     spec.components.security_scheme("partnerKey", {"type": "http", "scheme": "bearer",
                                                    "description": "vb_<prefix>_<secret>"})
+    spec.components.security_scheme("clientKey", {
+        "type": "http", "scheme": "bearer",
+        "description": "An API client key with the match scope (`matcher clients create`); "
+                       "partner keys are refused."})
+    spec.components.security_scheme("officerSession", {
+        "type": "apiKey", "in": "cookie", "name": "session",
+        "description": "The officer web app's session (log in at /login)."})
     spec.components.schema("Problem", copy.deepcopy(PROBLEM))
     spec.components.schema("BulkResult", {"type": "object", "required": ["summary", "results"],
                                           "properties": {
@@ -268,7 +276,10 @@ def build(settings=None):
     spec.components.schema("MatchRequest", schema=MatchRequestSchema)
     spec.path(path="/api/v1/matches", operations={"post": {
         "tags": ["matches"], "summary": "Rank jobs and courses for a returnee profile",
-        "description": "For officers' tools; partners never see profiles.",
+        "description": "For officers' tools: an officer's session or an API client key "
+                       "with the match scope. Partners never see profiles (their keys get "
+                       "403). Every call is audited, without the profile.",
+        "security": [{"clientKey": []}, {"officerSession": []}],
         "requestBody": _json_body("MatchRequest", MATCH_EXAMPLE, "A welder"),
         "responses": _responses({"200": {"description": "Ranked jobs and courses with reasons.",
                                          "content": {"application/json": {"schema": {
@@ -277,7 +288,7 @@ def build(settings=None):
                                                             "courses": {"type": "array"}}},
                                              "examples": {"example": {"value": {
                                                  "jobs": [], "courses": []}}}}}}},
-                                400, 413, 415, 422, 503, auth=False)}})
+                                400, 413, 415, 422, 503)}})
     return spec.to_dict()
 
 

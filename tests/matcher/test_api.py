@@ -3,11 +3,17 @@ import json
 
 import pytest
 
-from factories import NGHI_SON, SAM_SON, make_course, make_partner, make_posting
+from factories import NGHI_SON, SAM_SON, make_course, make_partner, make_posting, match_client
 
 PROFILE = {"skills": ["hàn que"], "location": {"province": "Thanh Hóa", "lat": SAM_SON["lat"],
                                                "lon": SAM_SON["lon"]},
            "max_commute_km": 20}
+
+
+@pytest.fixture
+def client(app):
+    """A test client that sends a match-API client key."""
+    return match_client(app)
 
 
 @pytest.fixture

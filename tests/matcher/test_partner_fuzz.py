@@ -29,7 +29,8 @@ EXAMPLES = 12  # per operation and mode: ~25 requests per operation in all
 def fuzz_app(tmp_path_factory):
     """An app with a partner, a key and a job and a course to find."""
     data = {"DATA_DIR": str(tmp_path_factory.mktemp("fuzz") / "var"),
-            "SEARCH_BACKEND": "embedded", "TESTING": True, "PARTNER_RATE_LIMIT": "100000/minute"}
+            "SEARCH_BACKEND": "embedded", "TESTING": True, "PARTNER_RATE_LIMIT": "100000/minute",
+            "MATCH_RATE_LIMIT": "100000/minute", "AUTH_FAILURE_RATE_LIMIT": "100000/minute"}
     app = create_app(data)
     svc = app.extensions["vungbuoc"]
     svc.save("partners", [make_partner()])
@@ -37,6 +38,7 @@ def fuzz_app(tmp_path_factory):
     svc.save("courses", [make_course(external_id="TD-2026-017")])
     svc.sync()
     app.config["FUZZ_KEY"] = app.extensions["vungbuoc_partners"].keys.issue("cty-test")
+    app.config["FUZZ_MATCH_KEY"] = app.extensions["officers"].clients.issue("fuzz")
     yield app
     svc.close()
 
@@ -51,7 +53,8 @@ def api_schema(fuzz_app):
 @pytest.mark.parametrize("method,path", OPERATIONS)
 def test_operation_conforms_to_the_document(api_schema, fuzz_app, method, path):
     operation = api_schema[path][method.upper()]
-    headers = {"Authorization": f"Bearer {fuzz_app.config['FUZZ_KEY']}"}
+    key = fuzz_app.config["FUZZ_MATCH_KEY" if path == "/api/v1/matches" else "FUZZ_KEY"]
+    headers = {"Authorization": f"Bearer {key}"}
 
     for mode in MODES:
         @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
