@@ -30,5 +30,5 @@ def create_app(test_config=None):
     partner_api.init_app(app, limiter)
 
     web.init_app(app)
-    ratelimit.limit_login(limiter, app.view_functions["auth.login"])
+    ratelimit.limit_login(limiter, app)
     return app

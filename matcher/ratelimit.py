@@ -121,7 +121,8 @@ def limit_api(limiter, bp, setting, identity):
                          deduct_when=lambda response: response.status_code in (401, 403))(bp)
 
 
-def limit_login(limiter, view):
+def limit_login(limiter, app, endpoint="auth.login"):
     """Limit failed logins per client IP (a successful login redirects: 302)."""
-    limiter.limit(_setting("LOGIN_IP_RATE_LIMIT"), key_func=client_ip, methods=["POST"],
-                  deduct_when=lambda response: response.status_code != 302)(view)
+    app.view_functions[endpoint] = limiter.limit(
+        _setting("LOGIN_IP_RATE_LIMIT"), key_func=client_ip, methods=["POST"],
+        deduct_when=lambda response: response.status_code != 302)(app.view_functions[endpoint])

@@ -39,6 +39,7 @@ def current_user():
 def _start_session(user):
     """A fresh session for ``user`` (never the one the browser had: no fixation)."""
     lang = session.get("lang")
+    services().accounts.sessions.end(session.get("sid"))
     session.clear()
     session["sid"] = services().accounts.sessions.start(user["id"], client_ip(), user_agent())
     if lang:

@@ -6,11 +6,6 @@ the browser the tests skip, except under CI=true, where they fail.
 """
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -34,12 +29,6 @@ def _missing(reason):
     pytest.skip(reason)
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def officer_account():
     """(user name, password, unit) of the officer the live server knows."""
@@ -49,45 +38,23 @@ def officer_account():
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """Base URL of gunicorn serving the app over the sample feeds, with one officer."""
+    from live import LiveServer
     data_dir = tmp_path_factory.mktemp("browser") / "var"
-    env = {**os.environ, "VUNGBUOC_DATA_DIR": str(data_dir), "VUNGBUOC_WORKERS": "2",
-           "VUNGBUOC_SEARCH_BACKEND": "embedded"}
     svc = IndexerService.from_settings(load_settings({"DATA_DIR": str(data_dir),
                                                       "SEARCH_BACKEND": "embedded"}))
     report = svc.load_files(sample_feeds())
     svc.close()
     assert report.inserted and report.index_error is None
+    server = LiveServer(data_dir, ENVIRONMENT="production")
     username, password, unit = OFFICER
-    matcher_cli = Path(sys.executable).parent / "matcher"  # the console script
-    subprocess.run([str(matcher_cli), "users", "create", username,
-                    "--unit", unit, "--password-stdin"], input=password + "\n", text=True,
-                   env=env, check=True, cwd=ROOT, capture_output=True)
-    port = _free_port()
-    log = open(data_dir / "gunicorn.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"),
-         "--bind", f"127.0.0.1:{port}", "matcher.wsgi:app"],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail("gunicorn did not start:\n" + (data_dir / "gunicorn.log").read_text())
-        time.sleep(0.3)
-    yield base
-    server.terminate()
+    server.cli("users", "create", username, "--unit", unit, "--password-stdin",
+               stdin=password + "\n")
     try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+        server.start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="session")
