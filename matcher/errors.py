@@ -96,6 +96,9 @@ def register(app):
         for name, value in exc.get_headers():
             if name.lower() != "content-type":
                 response.headers[name] = value
+        if exc.code == 429 and "Retry-After" not in response.headers:
+            from .ratelimit import retry_after
+            response.headers["Retry-After"] = str(retry_after())
         return response
 
     @app.errorhandler(Exception)

@@ -95,13 +95,21 @@ class DatabaseStorage(Storage):
 
 def make_limiter(app, engine):
     """The app's Limiter on RATELIMIT_STORAGE_URI (``database://``: ``engine``)."""
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Flask-Limiter's own headers would put its window's end in Retry-After even on a
+    # login refused for a shorter per-user wait; the error handler sets it for 429s.
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     uri = app.config["RATELIMIT_STORAGE_URI"]
     options = {"engine": engine} if uri.startswith("database:") else {}
     limiter = Limiter(key_func=client_ip, app=app, default_limits=[], storage_uri=uri,
                       storage_options=options, strategy="fixed-window")
     app.extensions["vungbuoc_limiter"] = limiter
     return limiter
+
+
+def retry_after():
+    """Seconds until the limit this request broke lets requests through again."""
+    limit = current_app.extensions["vungbuoc_limiter"].current_limit
+    return max(1, int(limit.reset_at - time.time()) + 1) if limit else 60
 
 
 def _setting(name):
