@@ -12,7 +12,7 @@ from web_helpers import post_form
 
 
 def _rows(web_app, action=None):
-    query = select(audit_log).order_by(audit_log.c.seq)
+    query = select(audit_log).order_by(audit_log.c.id)
     if action:
         query = query.where(audit_log.c.action == action)
     with web_app.extensions["vungbuoc"].store.engine.connect() as conn:

@@ -7,7 +7,8 @@ from click.testing import CliRunner
 from sqlalchemy import select, text, update
 
 from matcher.cli import main as matcher_cli
-from matcher.models import audit_log, consents, profiles, referrals
+from matcher import models
+from matcher.models import audit_log, profiles, referrals
 
 from web_helpers import PROFILE_FORM, post_form
 
@@ -37,7 +38,7 @@ def test_no_profile_is_saved_without_consent(web_app, officer):
 
 def test_consent_is_recorded_with_date_officer_purpose_and_scope(web_app, officer, profile_id):
     with _engine(web_app).connect() as conn:
-        row = conn.execute(select(consents)).one()
+        row = conn.execute(select(models.consents)).one()
     user = web_app.extensions["officers"].accounts.by_username("lan")
     assert (row.profile_id, row.given_on, row.officer_id, row.purpose, row.scope) == (
         profile_id, dt.date(2026, 1, 5), user["id"], "employment", ["matching", "referral"])
@@ -50,7 +51,7 @@ def test_withdrawing_consent_deletes_the_profile(web_app, officer, profile_id):
     assert response.status_code == 302
     assert _profile_rows(web_app) == []
     with _engine(web_app).connect() as conn:
-        assert conn.execute(select(consents)).all() == []
+        assert conn.execute(select(models.consents)).all() == []
         actions = [r.action for r in conn.execute(select(audit_log.c.action))]
     assert "consent.withdraw" in actions
 

@@ -3,8 +3,6 @@ import datetime as dt
 
 from sqlalchemy import select, update
 
-from matcher.models import sessions
-
 from web_helpers import PASSWORD, csrf_token, login, post_form
 
 NEW_PASSWORD = "bốn con mèo nhảy qua rào"
@@ -30,6 +28,7 @@ def test_a_cookie_captured_before_logout_no_longer_opens_a_profile(web_app, offi
 
 
 def _age(web_app, **delta):
+    from matcher.models import sessions
     engine = web_app.extensions["vungbuoc"].store.engine
     with engine.begin() as conn:
         for column in ("last_seen_at", "created_at"):
@@ -69,6 +68,7 @@ def test_the_session_id_rotates_at_login(web_app):
     # The session the browser had before logging in again is over.
     assert _replay(web_app, first).get("/").status_code == 302
     assert client.get("/").status_code == 200
+    from matcher.models import sessions
     engine = web_app.extensions["vungbuoc"].store.engine
     with engine.connect() as conn:
         assert len(conn.execute(select(sessions)).all()) == 1
