@@ -265,6 +265,14 @@ def audit_verify():
     click.echo(f"audit log ok: {count} rows, chain head {head}")
 
 
+@main.command("reencrypt")
+def reencrypt():
+    """Re-encrypt the offence categories with the first key of DATA_KEY (after adding one)."""
+    with _officers() as officers:
+        count = officers.profiles.reencrypt()
+    click.echo(f"re-encrypted {count} profile(s)")
+
+
 @main.group()
 def retention():
     """Law 91/2025 retention: erase closed cases past RETENTION_DAYS."""

@@ -242,6 +242,16 @@ class ProfileService:
                               jobs=len(result["jobs"]), courses=len(result["courses"]))
         return result
 
+    def reencrypt(self):
+        """Re-encrypt every offence category with the first DATA_KEY; returns how many."""
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(profiles.c.id, profiles.c.offence_enc).where(
+                profiles.c.offence_enc.is_not(None))).all()
+            for row in rows:
+                conn.execute(profiles.update().where(profiles.c.id == row.id).values(
+                    offence_enc=self.cipher.rotate(row.offence_enc)))
+        return len(rows)
+
     def record_slip(self, actor, profile, kind, doc_id):
         """Audit the view of a referral slip (it shows the case code to a partner)."""
         self.audit.record(actor, "slip.view", _target(profile["id"]),

@@ -97,6 +97,20 @@ def test_the_data_key_comes_from_the_environment_when_set(settings):
         app.extensions["vungbuoc"].close()
 
 
+def test_the_data_key_can_be_rotated(web_app, officer, settings, monkeypatch):
+    from cryptography.fernet import Fernet
+    post_form(officer, "/profiles/new", {**PROFILE_FORM, "offence_category": "drug"})
+    old = (web_app.config.get("DATA_KEY") or
+           open(f"{settings['DATA_DIR']}/data_key").read().strip())
+    new = Fernet.generate_key().decode()
+    monkeypatch.setenv("VUNGBUOC_DATA_DIR", settings["DATA_DIR"])
+    monkeypatch.setenv("VUNGBUOC_DATA_KEY", f"{new},{old}")
+    result = CliRunner().invoke(matcher_cli, ["reencrypt"])
+    assert result.exit_code == 0 and "re-encrypted 1" in result.output
+    [row] = _profile_rows(web_app)
+    assert Fernet(new).decrypt(row["offence_enc"].encode()) == b"drug"
+
+
 def _close_case(web_app, officer, profile_id, days_ago):
     post_form(officer, f"/profiles/{profile_id}/close", {}, f"/profiles/{profile_id}")
     with _engine(web_app).begin() as conn:
