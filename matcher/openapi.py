@@ -143,7 +143,7 @@ LIST_PARAMS = [
     {"name": "limit", "in": "query", "description": "Page size.",
      "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
     {"name": "cursor", "in": "query", "description": "`next_cursor` of the previous page.",
-     "schema": {"type": "string", "maxLength": 200}},
+     "schema": {"type": "string", "maxLength": 200, "pattern": "^[A-Za-z0-9_-]+$"}},
 ]
 
 
@@ -178,7 +178,10 @@ def _kind_paths(kind):
                          "schema": {"type": "object", "required": ["items"],
                                     "additionalProperties": False, "properties": {"items": {
                                         "type": "array", "minItems": 1, "maxItems": 1000,
-                                        "items": {"$ref": f"#/components/schemas/{name}Input"}}}},
+                                        "description": f"Objects shaped like {name}Input, each "
+                                                       "validated on its own: an invalid item "
+                                                       "is an error in the results, not a 422.",
+                                        "items": {}}}},
                          "examples": {"example": {"summary": "One valid, one invalid",
                                                   "value": bulk_example}}}}},
                      "responses": _responses({"200": {"description": "Per-item results.",
@@ -262,18 +265,33 @@ def build(settings=None):
                 "errors": PROBLEM["properties"]["errors"]}}}}})
     for kind, (_label, schema, res, name, _ex) in KINDS.items():
         spec.components.schema(name, schema=res)
+        # partner_id comes from the key and external_id (PUT, PATCH) from the URL: the
+        # server accepts them only when they repeat those, so the documents leave them out.
         spec.components.schema(f"{name}Input",
-                               schema=schema(partial=("partner_id",), exclude=("skills_text",)))
+                               schema=schema(exclude=("skills_text", "partner_id")))
         spec.components.schema(f"{name}Replace", schema=schema(
-            partial=("partner_id", "external_id"), exclude=("skills_text",)))
-        spec.components.schema(f"{name}Patch", schema=schema(partial=True,
-                                                             exclude=("skills_text",)))
+            exclude=("skills_text", "partner_id", "external_id")))
+        spec.components.schema(f"{name}Patch", schema=schema(
+            partial=True, exclude=("skills_text", "partner_id", "external_id")))
         for path, ops in _kind_paths(kind).items():
             params = ops.pop("parameters", [])
             for op in ops.values():
                 op["security"] = [{"partnerKey": []}]
             spec.path(path=path, operations=ops, parameters=params)
     spec.components.schema("MatchRequest", schema=MatchRequestSchema)
+    _bound_dates(spec.components.schemas)
+    # Coordinates come in pairs: both numbers, or neither.
+    for place in ("Location", "ProfileLocation"):
+        spec.components.schemas[place]["anyOf"] = [
+            {"required": ["lat", "lon"], "properties": {"lat": {"type": "number"},
+                                                        "lon": {"type": "number"}}},
+            {"properties": {"lat": {"type": "null"}, "lon": {"type": "null"}}}]
+    # A profile needs something to match on: a skill, or some experience.
+    spec.components.schemas["Profile"]["anyOf"] = [
+        {"required": ["skills"], "properties": {"skills": {"minItems": 1}}},
+        {"required": ["skills_learned_in_detention"],
+         "properties": {"skills_learned_in_detention": {"minItems": 1}}},
+        {"required": ["experience"], "properties": {"experience": {"pattern": r"\S"}}}]
     spec.path(path="/api/v1/matches", operations={"post": {
         "tags": ["matches"], "summary": "Rank jobs and courses for a returnee profile",
         "description": "For officers' tools: an officer's session or an API client key "
@@ -290,6 +308,18 @@ def build(settings=None):
                                                  "jobs": [], "courses": []}}}}}}},
                                 400, 413, 415, 422, 503)}})
     return spec.to_dict()
+
+
+def _bound_dates(node):
+    """Dates are accepted from 2000 to 2100 (indexer.schemas): say so with a pattern."""
+    if isinstance(node, dict):
+        if node.get("format") == "date":
+            node["pattern"] = r"^(20[0-9]{2}|2100)-"
+        for value in node.values():
+            _bound_dates(value)
+    elif isinstance(node, list):
+        for value in node:
+            _bound_dates(value)
 
 
 PAGE = """<!doctype html>

@@ -8,6 +8,8 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance,
+                                               negative_data_rejection,
+                                               positive_data_acceptance,
                                                response_headers_conformance,
                                                response_schema_conformance,
                                                status_code_conformance)
@@ -23,6 +25,12 @@ OPERATIONS = [(method, path) for path, item in build()["paths"].items()
               for method in item if method != "parameters"]
 MODES = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
 EXAMPLES = 12  # per operation and mode: ~25 requests per operation in all
+# Creating and bulk operations also check that every valid request is accepted and every
+# invalid one refused (the document and the server agree), with more examples.
+# (The partner create and bulk operations still have known mismatches: the external_id
+# characters, cross-field rules such as a free course without a cost; see issue #13.)
+ACCEPTANCE = {("post", "/api/v1/matches")}
+ACCEPTANCE_EXAMPLES = 40
 
 
 @pytest.fixture(scope="module")
@@ -56,12 +64,18 @@ def test_operation_conforms_to_the_document(api_schema, fuzz_app, method, path):
     key = fuzz_app.config["FUZZ_MATCH_KEY" if path == "/api/v1/matches" else "FUZZ_KEY"]
     headers = {"Authorization": f"Bearer {key}"}
 
+    checks, examples = CHECKS, EXAMPLES
+    if (method, path) in ACCEPTANCE:
+        checks = CHECKS + [positive_data_acceptance, negative_data_rejection]
+        examples = ACCEPTANCE_EXAMPLES
     for mode in MODES:
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                  phases=[Phase.explicit, Phase.generate],
+        @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
+                  # The documented examples are valid requests: positive mode only.
+                  phases=[Phase.explicit, Phase.generate]
+                  if mode == schemathesis.GenerationMode.POSITIVE else [Phase.generate],
                   suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy(generation_mode=mode))
         def run(case):
-            case.call_and_validate(headers=headers, checks=CHECKS)
+            case.call_and_validate(headers=headers, checks=checks)
 
         run()
