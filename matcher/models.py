@@ -150,7 +150,7 @@ audit_log = Table(
     "audit_log", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     # Position in the hash chain: 1, 2, 3, ... with no gaps (see audit_head).
-    Column("seq", Integer, nullable=False, unique=True),
+    Column("seq", Integer, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
     Column("officer_id", Integer),
     Column("username", String(64)),
@@ -166,6 +166,7 @@ audit_log = Table(
     # taken as its pseudonym, so pseudonymising a row keeps the chain valid.
     Column("prev_hash", String(64), nullable=False),
     Column("row_hash", String(64), nullable=False),
+    UniqueConstraint("seq", name="uq_audit_log_seq"),
 )
 
 # The end of the chain: the last seq and row_hash. Every append updates it first, which

@@ -36,8 +36,7 @@ class DatabaseStorage(Storage):
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
         if engine is None:
             raise ValueError("DatabaseStorage needs storage_options={'engine': ...}")
-        self.engine = engine
-        rate_limits.create(engine, checkfirst=True)
+        self.engine = engine  # the table is the officer schema's (matcher.migrations)
 
     @property
     def base_exceptions(self):

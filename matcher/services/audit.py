@@ -34,6 +34,18 @@ def _utc_iso(value):
     return value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
+def chain_hash(key, prev, row):
+    """The ``row_hash`` of an audit row (a mapping of its columns) after ``prev``."""
+    code = row["case_code"]
+    if code is not None and not code.startswith(PSEUDONYM_PREFIX):
+        code = pseudonym(key, row["target"], code)
+    fields = [row["seq"], _utc_iso(row["at"]), row["officer_id"], row["username"],
+              row["unit"], row["action"], row["target"], code, row["ip"],
+              row["user_agent"], row["detail"]]
+    message = prev.encode() + b"\n" + json.dumps(fields, ensure_ascii=False).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
 class AuditService:
     """Append to, read and verify the audit log; there is no update or delete."""
 
@@ -69,14 +81,7 @@ class AuditService:
         conn.execute(audit_log.insert().values(seq=seq, prev_hash=prev, row_hash=row_hash, **row))
 
     def _hash(self, prev, row):
-        code = row["case_code"]
-        if code is not None and not code.startswith(PSEUDONYM_PREFIX):
-            code = pseudonym(self.key, row["target"], code)
-        fields = [row["seq"], _utc_iso(row["at"]), row["officer_id"], row["username"],
-                  row["unit"], row["action"], row["target"], code, row["ip"],
-                  row["user_agent"], row["detail"]]
-        message = prev.encode() + b"\n" + json.dumps(fields, ensure_ascii=False).encode()
-        return hmac.new(self.key, message, hashlib.sha256).hexdigest()
+        return chain_hash(self.key, prev, row)
 
     def pseudonymise(self, conn, target, case_code):
         """Replace ``case_code`` by its pseudonym in the rows about ``target``."""
