@@ -5,12 +5,14 @@ takes the same path: schema → store (with outbox) → sync.
 """
 import functools
 import logging
+import time
 
 from marshmallow import ValidationError
 
 from .backends import make_backend
 from .backends.base import KINDS
-from .errors import BackendError, IndexUnusable, InvalidDocument, NotFound, flatten_errors
+from .errors import (BackendError, IndexUnusable, InvalidDocument, NotFound, StaleVersion,
+                     flatten_errors)
 from .loader import LoadReport, load_files
 from .rawinput import problems
 from .schemas import dump, pop_warnings, schema_for
@@ -33,6 +35,7 @@ class IndexerService:
         # set by from_settings.
         self.factory = None
         self.concurrent_sync = False
+        self._last_check = None
 
     @classmethod
     def from_settings(cls, settings):
@@ -101,8 +104,19 @@ class IndexerService:
         if kind == "partners":
             results = self.store.upsert_partners([d for _, d in valid])
         else:
-            results = self.store.upsert_documents(kind, [d for _, d in valid], expected)
+            results = self._upsert(kind, [d for _, d in valid], expected)
         return list(zip((i for i, _ in valid), results, (d for _, d in valid))), errors
+
+    def _upsert(self, kind, docs, expected, attempts=3):
+        """Upsert into the store; without a compare-and-set, a document that another
+        writer created at the same moment is retried (read again, then updated)."""
+        for attempt in range(attempts):
+            try:
+                return self.store.upsert_documents(kind, docs, expected)
+            except StaleVersion:
+                if expected or attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * 2 ** attempt)
 
     def sync(self, retries=0):
         """Drain the outbox into the backend; returns the entries this call acknowledged.
@@ -160,15 +174,22 @@ class IndexerService:
             out["index_error"] = str(exc)
         return out
 
-    def verify(self, today=None, deep=False):
+    def verify(self, today=None, deep=False, max_age=0):
         """{kind: KindCheck}: what searches can return against the store's open documents.
 
         With ``deep``, every stored index file is read and its checksums checked first.
-        Raises BackendError when the index cannot be read at all.
+        With ``max_age`` (seconds), a result that recent is reused (``/healthz``, which
+        load balancers ask often). Raises BackendError when the index cannot be read.
         """
         if deep:
             self.backend.verify_storage()
-        return check(self.store, self.backend, today)
+        if max_age and today is None and self._last_check \
+                and time.monotonic() - self._last_check[0] < max_age:
+            self.backend.refresh()  # a damaged or unreadable index still fails at once
+            return self._last_check[1]
+        checks = check(self.store, self.backend, today)
+        self._last_check = (time.monotonic(), checks)
+        return checks
 
     def repair(self, today=None):
         """Re-index the documents that differ (or rebuild a kind; all of the index when a

@@ -5,13 +5,12 @@ bumps its version and records an outbox row in the same transaction; ``indexer.s
 drains the outbox into the search backend.
 """
 import datetime as dt
+import contextlib
 import hashlib
 import json
 
-from sqlalchemy import (JSON, Column, DateTime, ForeignKey, Integer, MetaData, String, Table,
-                        UniqueConstraint, create_engine, event, func, select, tuple_)
-import contextlib
-
+from sqlalchemy import (JSON, Column, DateTime, ForeignKey, Index, Integer, MetaData, String,
+                        Table, UniqueConstraint, create_engine, event, func, or_, select, tuple_)
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -39,9 +38,15 @@ documents = Table(
     Column("content_hash", String(64)),
     Column("version", Integer, nullable=False),
     Column("status", String(16), nullable=False),
+    # Copies of data's valid_from / valid_through (ISO dates), so that what searches may
+    # return today is read from an index (``searchable``), not from every row's JSON.
+    Column("valid_from", String(10)),
+    Column("valid_through", String(10)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("kind", "partner_id", "external_id", name="uq_documents_key"),
+    Index("ix_documents_searchable", "kind", "status", "id", "version", "valid_from",
+          "valid_through"),
 )
 
 outbox = Table(
@@ -78,12 +83,23 @@ def _now():
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
+    # SQLAlchemy, not the driver, begins transactions (``_sqlite_begin``).
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+def _sqlite_begin(conn):
+    """BEGIN, or BEGIN IMMEDIATE for the store's writes: a write transaction that starts
+    by reading (the upsert reads the existing rows) takes the write lock first, so a
+    concurrent writer makes it wait (busy_timeout) instead of failing with "database is
+    locked" when it tries to write after the other committed."""
+    immediate = conn.get_execution_options().get("sqlite_immediate")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _utc(value):
@@ -113,6 +129,7 @@ class Store:
         self.engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
 
     def _db_time(self, value):
         """A datetime to compare with a stored one: naive values are taken as UTC.
@@ -127,7 +144,8 @@ class Store:
     def writing(self):
         """A write transaction; a failure of the database itself raises StoreError."""
         try:
-            with self.engine.begin() as conn:
+            with self.engine.connect().execution_options(sqlite_immediate=True) as conn, \
+                    conn.begin():
                 yield conn
         except OperationalError as exc:
             raise StoreError(store_failure(exc)) from exc
@@ -260,6 +278,7 @@ class Store:
                     inserts.append((len(results) - 1, key, dict(
                         kind=kind, partner_id=key[0], external_id=key[1], data=item,
                         content_hash=digest, version=1, status=item.get("status", "open"),
+                        valid_from=item.get("valid_from"), valid_through=item.get("valid_through"),
                         created_at=now, updated_at=now)))
                     continue
                 doc_id, version = old.id, old.version + 1
@@ -267,7 +286,8 @@ class Store:
                 done = conn.execute(documents.update().where(
                     documents.c.id == doc_id, documents.c.version == old.version).values(
                     data=item, content_hash=digest, version=version,
-                    status=item.get("status", "open"), updated_at=now))
+                    status=item.get("status", "open"), valid_from=item.get("valid_from"),
+                    valid_through=item.get("valid_through"), updated_at=now))
                 if done.rowcount != 1:
                     raise StaleVersion(f"{kind} {key[1]} changed concurrently; retry")
                 status = "inserted" if old.status == DELETED else "updated"
@@ -365,13 +385,13 @@ class Store:
     def searchable(self, kind, today):
         """{id: version} of the open documents of ``kind`` valid on ``today``."""
         day = today.isoformat()
-        query = select(documents.c.id, documents.c.version,
-                       documents.c.data["valid_from"].as_string(),
-                       documents.c.data["valid_through"].as_string()).where(
-            documents.c.kind == kind, documents.c.status == "open")
+        c = documents.c
+        query = select(c.id, c.version).where(
+            c.kind == kind, c.status == "open",
+            or_(c.valid_from.is_(None), c.valid_from <= day),
+            or_(c.valid_through.is_(None), c.valid_through >= day))
         with self.engine.connect() as conn:
-            return {doc_id: version for doc_id, version, start, end in conn.execute(query)
-                    if (not start or start <= day) and (not end or end >= day)}
+            return dict(conn.execute(query).all())
 
     def count_pending(self, changes):
         """How many of ``changes`` ((doc_id, version) pairs) still wait in the outbox."""

@@ -124,7 +124,7 @@ def healthz():
     body = {"status": "ok", "store": svc.store.counts()}
     try:
         body["index"] = svc.backend.health()
-        checks = svc.verify()
+        checks = svc.verify(max_age=current_app.config["HEALTH_CHECK_SECONDS"])
     except BackendError as exc:
         body.update(status="degraded", index_error=str(exc))
         return jsonify(body), 503

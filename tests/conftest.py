@@ -12,7 +12,8 @@ from factories import make_partner
 @pytest.fixture
 def settings(tmp_path):
     """Test settings: everything under a fresh temporary data directory."""
-    return {"DATA_DIR": str(tmp_path / "var"), "SEARCH_BACKEND": "embedded"}
+    return {"DATA_DIR": str(tmp_path / "var"), "SEARCH_BACKEND": "embedded",
+            "HEALTH_CHECK_SECONDS": 0}
 
 
 @pytest.fixture

@@ -18,7 +18,9 @@ from indexer.settings import load_settings
 from factories import make_partner, make_posting
 from invariant import assert_index_matches_store
 
-INDEXER = str(Path(sys.executable).with_name("indexer"))
+# The indexer CLI of this checkout (not whatever `indexer` script is installed).
+ROOT = Path(__file__).resolve().parents[2]
+INDEXER = [sys.executable, "-m", "indexer.cli"]
 
 
 def line(**overrides):
@@ -28,8 +30,8 @@ def line(**overrides):
 def run_indexer(settings, *args, preexec_fn=None, timeout=120):
     env = {**os.environ, "VUNGBUOC_DATA_DIR": settings["DATA_DIR"],
            "VUNGBUOC_SEARCH_BACKEND": "embedded"}
-    return subprocess.run([INDEXER, *args], env=env, capture_output=True, text=True,
-                          preexec_fn=preexec_fn, timeout=timeout)
+    return subprocess.run([*INDEXER, *args], env=env, capture_output=True, text=True,
+                          preexec_fn=preexec_fn, timeout=timeout, cwd=ROOT)
 
 
 def test_a_line_that_is_not_utf8_is_one_reject(service, tmp_path):
@@ -124,8 +126,8 @@ def test_killing_a_load_kills_its_background_drain(settings, tmp_path):
     run_indexer(settings, "load", _partners(tmp_path))
     feed = _feed(tmp_path, "jobs.jsonl", range(20000))
     env = {**os.environ, "VUNGBUOC_DATA_DIR": settings["DATA_DIR"]}
-    load = subprocess.Popen([INDEXER, "load", feed], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    load = subprocess.Popen([*INDEXER, "load", feed], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, cwd=ROOT)
     try:
         deadline = time.monotonic() + 60
         while not _children(load.pid) and time.monotonic() < deadline:
@@ -154,7 +156,7 @@ def test_concurrent_loads_of_overlapping_feeds_count_what_each_indexed(settings,
     first = _feed(tmp_path, "jobs-a.jsonl", range(0, 3000))
     second = _feed(tmp_path, "jobs-b.jsonl", range(1500, 4500), title="Thợ hàn bậc 2 số {}")
     env = {**os.environ, "VUNGBUOC_DATA_DIR": settings["DATA_DIR"]}
-    loads = [subprocess.Popen([INDEXER, "load", feed, "--json"], env=env, text=True,
+    loads = [subprocess.Popen([*INDEXER, "load", feed, "--json"], env=env, text=True, cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
              for feed in (first, second)]
     reports = [json.loads(p.communicate(timeout=300)[0]) for p in loads]

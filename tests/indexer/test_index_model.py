@@ -55,12 +55,12 @@ class Side:
         """Perform ``op``; returns a plain result (what the model needs)."""
         ps = self.partners
         if op == "create":
-            return ps.create("jobs", PARTNER, body(*args))["version"]
+            return ps.create("jobs", PARTNER, body(*args))[0]["version"]
         if op == "put":
             return ps.put("jobs", PARTNER, args[0], body(*args))[0]["version"]
         if op == "patch":
             key, patch = args
-            return ps.patch("jobs", PARTNER, key, patch)["version"]
+            return ps.patch("jobs", PARTNER, key, patch)[0]["version"]
         if op == "close":
             return ps.close("jobs", PARTNER, args[0])["version"]
         if op == "delete":

@@ -216,6 +216,10 @@ def test_upgrade_keeps_every_row_and_converts_units(old_db, tmp_path):
     svc = app.extensions["vungbuoc"]
     svc.sync()
     assert svc.backend.count("jobs") == sum(svc.store.counts()["jobs"].values())
+    # the validity dates copied into columns by store_0004 agree with the index
+    checks = svc.verify()
+    assert all(c.ok and c.expected for c in checks.values()), checks
+    assert app.test_client().get("/healthz").status_code == 200
     officers = app.extensions["officers"]
     lan = officers.accounts.by_username("lan")
     listed = {p["case_code"] for p in officers.profiles.list(lan)}
@@ -266,7 +270,7 @@ def test_fresh_database_is_created_at_the_newest_revision(tmp_path):
     engine = store.Store(f"sqlite:///{tmp_path / 'fresh.db'}").engine
     ensure(engine, STORE)
     ensure(engine, OFFICERS)
-    assert upgrade(engine, STORE) == ("store_0003", "store_0003")
+    assert upgrade(engine, STORE) == ("store_0004", "store_0004")
     assert upgrade(engine, OFFICERS) == ("officers_0003", "officers_0003")
     assert set(TABLES) <= set(inspect(engine).get_table_names())
 
