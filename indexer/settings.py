@@ -50,11 +50,14 @@ def load_settings(overrides=None, environ=None):
 
 
 def _private(path, mode):
-    """chmod ``path`` to ``mode`` when it is ours (a shared directory we do not own stays)."""
+    """chmod ``path`` to ``mode`` when it is ours (a shared directory we do not own stays).
+
+    A SQLite WAL or shared-memory file may be gone by the time we look: SQLite removes
+    them when another process closes the database's last connection."""
     try:
         if path.stat().st_mode & 0o777 != mode:
             os.chmod(path, mode)
-    except PermissionError:
+    except (PermissionError, FileNotFoundError):
         pass
 
 

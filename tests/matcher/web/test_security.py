@@ -232,3 +232,11 @@ def test_an_existing_world_readable_store_is_made_private(settings):
     app = create_app({**settings, "TESTING": True})
     app.extensions["vungbuoc"].close()
     assert _mode(db) == 0o600 and _mode(settings["DATA_DIR"]) == 0o700
+
+
+def test_a_wal_file_removed_meanwhile_is_no_error(settings, tmp_path):
+    """Another process closing the store removes its -wal and -shm files between our
+    look and our chmod (seen in the two-process model test): no FileNotFoundError."""
+    from indexer.settings import _private
+    _private(tmp_path / "vungbuoc.db-shm", 0o600)  # listed a moment ago, gone now
+
