@@ -20,7 +20,8 @@ from ..models import AUDIT_TRIGGERS, PSEUDONYM_PREFIX, audit_head, audit_log
 from .vault import pseudonym
 
 ACTIONS = ("profile.view", "profile.create", "profile.update", "profile.delete",
-           "profile.export", "profile.close", "profile.reopen", "consent.withdraw",
+           "profile.export", "profile.close", "profile.reopen", "consent.record",
+           "consent.withdraw",
            "match.run", "match.api", "slip.view", "referral.create", "referral.update",
            "access.denied", "login", "login.failed", "logout", "password.change",
            "retention.erase")

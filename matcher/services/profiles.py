@@ -123,6 +123,20 @@ class ProfileService:
             raise InvalidDocument(errors)
         return {"given_on": consent["given_on"], "purpose": consent["purpose"], "scope": scope}
 
+    def record_consent(self, actor, profile_id, consent):
+        """Record the consent of a profile saved without one (before consent records
+        existed: release 0.1); a profile has one consent record at most."""
+        consent = self._consent(consent)
+        with self.engine.begin() as conn:
+            row = self._row(conn, actor, profile_id)
+            if conn.execute(select(consents.c.id).where(
+                    consents.c.profile_id == profile_id)).first():
+                raise Conflict("consent")
+            conn.execute(consents.insert().values(profile_id=profile_id, officer_id=actor["id"],
+                                                  recorded_at=_now(), **consent))
+            self.audit.record(actor, "consent.record", _target(profile_id), conn,
+                              case_code=row["case_code"], consent_scope=consent["scope"])
+
     def consent(self, actor, profile_id):
         """The consent record of a profile of the actor's unit."""
         with self.engine.connect() as conn:

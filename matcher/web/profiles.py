@@ -101,12 +101,36 @@ def create():
 @login_required
 def show(profile_id):
     """One profile with its referrals."""
+    return _render_profile(_get(profile_id), MultiDict())
+
+
+def _render_profile(profile, values, errors=None, status=200):
     svc = services()
-    profile = _get(profile_id)
     return render_template("profile.html", profile=profile, data=profile["data"],
-                           referrals=svc.referrals.for_profile(g.user, profile_id),
-                           consent=svc.profiles.consent(g.user, profile_id),
-                           consent_label=lambda code: gettext(CONSENT_LABELS[code]))
+                           referrals=svc.referrals.for_profile(g.user, profile["id"]),
+                           consent=svc.profiles.consent(g.user, profile["id"]),
+                           consent_label=lambda code: gettext(CONSENT_LABELS[code]),
+                           consent_purposes=PURPOSES, consent_scopes=SCOPES, values=values,
+                           errors=errors or {}, today_iso=clock.today().isoformat()), status
+
+
+@bp.post("/profiles/<int:profile_id>/consent")
+@login_required
+def record_consent(profile_id):
+    """Record the consent of a profile saved before consent records existed."""
+    profile = _get(profile_id, audit=False)
+    try:
+        services().profiles.record_consent(g.user, profile_id,
+                                           ConsentSchema().load(request.form))
+    except ValidationError as exc:
+        return _render_profile(profile, request.form, form_errors(exc), 422)
+    except InvalidDocument as exc:
+        return _render_profile(profile, request.form,
+                               {e["field"]: e["messages"] for e in exc.errors}, 422)
+    except Conflict:
+        pass  # recorded meanwhile (another tab): the page shows it
+    flash(gettext("Consent recorded."))
+    return redirect(url_for("profiles.show", profile_id=profile_id))
 
 
 @bp.route("/profiles/<int:profile_id>/edit", methods=["GET", "POST"])

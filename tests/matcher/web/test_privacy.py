@@ -56,6 +56,37 @@ def test_withdrawing_consent_deletes_the_profile(web_app, officer, profile_id):
     assert "consent.withdraw" in actions
 
 
+def test_a_profile_saved_before_consent_records_gets_one(web_app, officer, profile_id):
+    """A profile of release 0.1 (migrated, no consent record) says so on its page, and
+    the officer records the person's consent there; nothing is recorded without it."""
+    with _engine(web_app).begin() as conn:  # as officers_0003 leaves a release-0.1 profile
+        conn.execute(models.consents.delete())
+    page = officer.get(f"/profiles/{profile_id}").get_data(as_text=True)
+    assert "chưa ghi nhận" in page and 'id="consent_given"' in page
+    path, view = f"/profiles/{profile_id}/consent", f"/profiles/{profile_id}"
+    consent = {k: v for k, v in PROFILE_FORM.items() if k.startswith("consent")}
+    refused = post_form(officer, path, {**consent, "consent_given": ""}, view)
+    assert refused.status_code == 422
+    assert 'id="consent_given-error"' in refused.get_data(as_text=True)
+    assert post_form(officer, path, {**consent, "consent_scope": ["referral"]},
+                     view).status_code == 422
+    with _engine(web_app).connect() as conn:
+        assert conn.execute(select(models.consents)).all() == []
+    assert post_form(officer, path, consent, view).status_code == 302
+    with _engine(web_app).connect() as conn:
+        row = conn.execute(select(models.consents)).one()
+        audited = conn.execute(select(audit_log).where(
+            audit_log.c.action == "consent.record")).one()
+    assert (row.profile_id, row.given_on, row.scope) == (
+        profile_id, dt.date(2026, 1, 5), ["matching", "referral"])
+    assert audited.case_code == PROFILE_FORM["case_code"]
+    page = officer.get(view).get_data(as_text=True)
+    assert "chưa ghi nhận" not in page and 'id="consent_given"' not in page
+    assert post_form(officer, path, consent, view).status_code == 302  # once only
+    with _engine(web_app).connect() as conn:
+        assert len(conn.execute(select(models.consents)).all()) == 1
+
+
 def test_the_offence_category_is_encrypted_at_rest(web_app, officer):
     post_form(officer, "/profiles/new", {**PROFILE_FORM, "offence_category": "drug"})
     [row] = _profile_rows(web_app)
