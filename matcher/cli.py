@@ -267,7 +267,6 @@ def users_reset_password(username, password_stdin):
     click.echo(f"password reset for {username}")
 
 
-
 @contextlib.contextmanager
 def _officers():
     """The officer services over the configured store and index (tables created)."""

@@ -14,7 +14,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from indexer.keys import parse_key
 from indexer.rawinput import loads
 
-from . import openapi, ratelimit
+from . import apidocs, openapi, ratelimit
 from .api import json_body
 from .partners import (BULK_MAX, Forbidden, PartnerService, Unauthorized, dumps,
                        request_fingerprint, resource)
@@ -209,7 +209,7 @@ def openapi_json():
 def docs_page():
     """A readable page of the OpenAPI document, with no external assets."""
     spec = json.loads(openapi_json().get_data())
-    return openapi.render_html(spec)
+    return apidocs.render_html(spec)
 
 
 def init_app(app, limiter):
