@@ -17,7 +17,6 @@ from indexer.settings import load_settings
 from indexer.store import metadata as store_metadata
 from matcher import create_app
 from matcher import models
-from matcher.services.audit import AuditService
 
 pytestmark = pytest.mark.postgres
 
