@@ -42,6 +42,10 @@ setup(
         # codes agree with vietnam-provinces 2026.9.0). Pinned: indexer.places reads its
         # dataset and converter tables, and a new release may change units or codes.
         "vietnamadminunits==1.0.4",
+        # Fernet (authenticated encryption) for the offence category at rest.
+        "cryptography>=44",
+        # Password checks: its bundled list of common passwords, and its guessability score.
+        "zxcvbn>=4.5,<5",
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.2"],

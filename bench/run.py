@@ -55,8 +55,10 @@ def free_port():
 
 def env_for(data_dir, **extra):
     """Environment for a child process on ``data_dir``."""
+    # The load comes from one client key and one IP: limits far above what it sends.
     env = dict(os.environ, VUNGBUOC_DATA_DIR=str(data_dir), PYTHONPATH=str(ROOT),
-               VUNGBUOC_PARTNER_RATE_LIMIT="100000 per minute")
+               VUNGBUOC_PARTNER_RATE_LIMIT="100000000 per minute",
+               VUNGBUOC_MATCH_RATE_LIMIT="100000000 per minute")
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -69,12 +71,16 @@ def gunicorn(data_dir, timeout=900, **extra):
     # Create the store's tables once: workers booting together on a fresh SQLite file race.
     subprocess.run([str(VENV / "python"), "-c", "from matcher import create_app; create_app()"],
                    cwd=ROOT, env=env, check=True, capture_output=True)
+    # The match API needs an API client key with the match scope.
+    key = subprocess.run([str(VENV / "matcher"), "clients", "create", f"bench-{port}"], cwd=ROOT,
+                         env=env, check=True, capture_output=True, text=True).stdout.strip()
     proc = subprocess.Popen([str(VENV / "gunicorn"), "-c", "config/gunicorn.conf.py",
                              "--access-logfile", "/dev/null", "--timeout", "600", "--no-control-socket",
                              "matcher.wsgi:app"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL,
                             stderr=open(Path(tempfile.gettempdir()) / f"vungbuoc-bench-gunicorn-{port}.log", "w"))
     url = f"http://127.0.0.1:{port}"
+    MATCH_AUTH[url] = f"Bearer {key.splitlines()[-1]}"
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -103,6 +109,15 @@ def workers_of(proc):
     return [int(p) for p in out.stdout.split()]
 
 
+# Authorization header of the match API, per server URL (set by ``gunicorn``).
+MATCH_AUTH = {}
+
+
+def match_headers(url):
+    """Headers that authenticate a match request to the server at ``url``."""
+    return {"Authorization": MATCH_AUTH[url]}
+
+
 def post(url, body, headers=None, timeout=600):
     """POST JSON; returns (status, parsed body)."""
     req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
@@ -114,7 +129,7 @@ def post(url, body, headers=None, timeout=600):
 def warm_workers(url, bodies, n=None):
     """Send a few matches so that every worker has loaded the index."""
     for body in bodies[: n or 8]:
-        post(url + "/api/v1/matches", body)
+        post(url + "/api/v1/matches", body, match_headers(url))
 
 
 def wrk(url, bodies_file, clients, seconds):
@@ -122,7 +137,8 @@ def wrk(url, bodies_file, clients, seconds):
     threads = min(clients, 2)
     out = subprocess.run(["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s",
                           "--timeout", "30s", "-s", str(ROOT / "bench" / "wrk_match.lua"), url],
-                         env=dict(os.environ, BODIES=str(bodies_file)), capture_output=True,
+                         env=dict(os.environ, BODIES=str(bodies_file),
+                                  AUTHORIZATION=MATCH_AUTH[url]), capture_output=True,
                          text=True, timeout=seconds + 60)
     line = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
     if not line:

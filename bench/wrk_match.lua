@@ -6,11 +6,12 @@ for line in io.lines(path) do
   if #line > 0 then bodies[#bodies + 1] = line end
 end
 local counter = math.random(#bodies)
+-- The match API's client key (bench/run.py creates one with `matcher clients create`).
+local headers = {["Content-Type"] = "application/json", ["Authorization"] = os.getenv("AUTHORIZATION")}
 
 request = function()
   counter = counter % #bodies + 1
-  return wrk.format("POST", "/api/v1/matches", {["Content-Type"] = "application/json"},
-                    bodies[counter])
+  return wrk.format("POST", "/api/v1/matches", headers, bodies[counter])
 end
 
 done = function(summary, latency, requests)

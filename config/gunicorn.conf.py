@@ -15,3 +15,11 @@ control_socket_disable = True
 accesslog = "-"
 # Never log query strings or bodies: requests can carry case data.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+
+def post_worker_init(worker):
+    """Each worker schedules retention; a claim in the database lets one of them run it."""
+    app = worker.wsgi  # the loaded matcher app
+    officers = getattr(app, "extensions", {}).get("officers")
+    if officers is not None:
+        officers.retention.start()

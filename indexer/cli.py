@@ -38,7 +38,7 @@ def run_migrations(schemas):
     store = Store(settings["DATABASE_URL"])
     try:
         for schema in schemas:
-            before, after = upgrade(store.engine, schema)
+            before, after = upgrade(store.engine, schema, settings)
             click.echo(f"{schema.name}: " + (f"upgraded {before or 'empty'} → {after}"
                                              if before != after else f"at {after}, up to date"))
     finally:

@@ -52,6 +52,20 @@ def _hash(raw):
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def new_key():
+    """A fresh key ``vb_<prefix>_<secret>`` and its lookup prefix, as (prefix, key)."""
+    prefix = secrets.token_hex(6)
+    return prefix, f"vb_{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def key_matches(raw, key_hash):
+    """True when ``raw`` is the key stored as ``key_hash`` (constant-time)."""
+    return hmac.compare_digest(key_hash, _hash(raw))
+
+
+hash_key = _hash
+
+
 def create_tables(store):
     """Create the key and idempotency tables if missing."""
     metadata.create_all(store.engine, tables=[api_keys, idempotency])
@@ -72,8 +86,7 @@ class KeyStore:
     def issue(self, partner_id):
         """A new key for ``partner_id``; the plain key is returned once and never stored."""
         self.store.get_partner(partner_id)
-        prefix = secrets.token_hex(6)
-        raw = f"vb_{prefix}_{secrets.token_urlsafe(32)}"
+        prefix, raw = new_key()
         with self.store.engine.begin() as conn:
             conn.execute(api_keys.insert().values(prefix=prefix, key_hash=_hash(raw),
                                                   partner_id=partner_id, created_at=_now()))

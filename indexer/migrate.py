@@ -127,8 +127,13 @@ def ensure(engine, schema):
         "back it up, then run 'matcher db upgrade' (make run does)")
 
 
-def upgrade(engine, schema):
-    """Apply the pending migrations of ``schema``; returns (from, to) revisions."""
+def upgrade(engine, schema, settings=None):
+    """Apply the pending migrations of ``schema``; returns (from, to) revisions.
+
+    ``settings`` reach the migration scripts (``op.get_context().config.attributes``)
+    for data steps that need the app's keys; scripts load them from the environment
+    when they are not given.
+    """
     with _lock(engine):
         with engine.begin() as conn:
             at = current(conn, schema)
@@ -140,7 +145,8 @@ def upgrade(engine, schema):
         cfg.set_main_option("path_separator", "os")
         cfg.set_main_option("version_locations", str(schema.versions))
         with engine.begin() as conn:
-            cfg.attributes.update(connection=conn, version_table=schema.version_table)
+            cfg.attributes.update(connection=conn, version_table=schema.version_table,
+                                  settings=settings)
             command.upgrade(cfg, "head")
             to = current(conn, schema)
     if at != to:

@@ -38,11 +38,15 @@ def create_app(test_config=None):
 
     app.extensions["vungbuoc"] = IndexerService.from_settings(settings)
 
-    from . import api, errors, partner_api
+    from . import api, errors, partner_api, ratelimit, security, web
     errors.register(app)
+    security.init_app(app)
+    limiter = ratelimit.make_limiter(app, app.extensions["vungbuoc"].store.engine)
     app.register_blueprint(api.bp)
-    partner_api.init_app(app)
+    ratelimit.limit_api(limiter, api.match_bp, "MATCH_RATE_LIMIT", api.match_identity)
+    app.register_blueprint(api.match_bp)
+    partner_api.init_app(app, limiter)
 
-    from . import web
     web.init_app(app)
+    ratelimit.limit_login(limiter, app)
     return app

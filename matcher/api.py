@@ -1,7 +1,13 @@
-"""The match API: POST /api/v1/matches, GET /healthz."""
+"""The match API: POST /api/v1/matches, GET /healthz.
+
+Matching takes a returnee profile, so only officers' tools may call it: an officer's
+session (the web app's cookie) or an API client key with the ``match`` scope (``matcher
+clients create``). Partner keys are refused (403): partners never see profiles. Every
+call is audited (who, from where, how many results), never the profile itself.
+"""
 import json
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from indexer.errors import BackendError, InvalidDocument
 from indexer.rawinput import loads, problems
@@ -12,6 +18,7 @@ from .ranker import ranker_for
 from .schemas import MatchRequestSchema
 
 bp = Blueprint("api", __name__)
+match_bp = Blueprint("match_api", __name__)
 _MATCH_REQUEST = MatchRequestSchema()
 
 
@@ -37,9 +44,51 @@ def service():
     return current_app.extensions["vungbuoc"]
 
 
-@bp.post("/api/v1/matches")
+def _match_caller():
+    """(rate-limit identity, actor) of the caller, or (None, ProblemError); cached in g."""
+    if "match_caller" in g:
+        return g.match_caller
+    from .web.auth import current_user
+    officers = current_app.extensions["officers"]
+    header = request.headers.get("Authorization")
+    caller = None, ProblemError(401, "Unauthorized", "Log in as an officer, or send an API "
+                                "client key with the match scope as 'Authorization: Bearer "
+                                "<key>'.")
+    if header:
+        scheme, _, raw = header.partition(" ")
+        raw = raw.strip() if scheme.lower() == "bearer" else ""
+        client = officers.clients.check(raw)
+        if client is None:
+            if raw and current_app.extensions["vungbuoc_partners"].keys.check(raw):
+                caller = None, ProblemError(403, "Forbidden", "Partner keys cannot use the "
+                                            "match API.")
+            else:
+                caller = None, ProblemError(401, "Unauthorized", "The API key is not valid.")
+        elif client["revoked"]:
+            caller = None, ProblemError(403, "Forbidden", "This API key has been revoked.")
+        elif "match" not in client["scopes"]:
+            caller = None, ProblemError(403, "Forbidden", "This API key has no match scope.")
+        else:
+            caller = f"client:{client['prefix']}", client
+    else:
+        user = current_user()
+        if user is not None and user.get("unit"):
+            caller = f"officer:{user['id']}", user
+    g.match_caller = caller
+    return caller
+
+
+def match_identity():
+    """The rate-limit key of a verified match caller, or None."""
+    return _match_caller()[0]
+
+
+@match_bp.post("/api/v1/matches")
 def matches():
     """Rank jobs and training courses for a returnee profile."""
+    identity, actor = _match_caller()
+    if identity is None:
+        raise actor
     body = json_body()
     odd = problems(body)
     if odd:
@@ -53,7 +102,16 @@ def matches():
     if body["profile"].get("warnings"):
         result["warnings"] = [{**w, "field": f"profile.{w['field']}"}
                               for w in body["profile"]["warnings"]]
+    current_app.extensions["officers"].audit.record(
+        actor, "match.api", None, jobs=len(result["jobs"]), courses=len(result["courses"]))
     return jsonify(result)
+
+
+@match_bp.after_request
+def _match_headers(response):
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="match-api"'
+    return response
 
 
 @bp.get("/healthz")

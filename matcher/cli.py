@@ -1,4 +1,4 @@
-"""The ``matcher`` command: serve the app and manage accounts."""
+"""The ``matcher`` command: serve the app, manage accounts and keys, check the audit log."""
 import contextlib
 import os
 import sys
@@ -265,6 +265,99 @@ def users_reset_password(username, password_stdin):
     with _domain_errors():
         _accounts().reset_password(username, _password(password_stdin))
     click.echo(f"password reset for {username}")
+
+
+@contextlib.contextmanager
+def _officers():
+    """The officer services over the configured store and index (tables created)."""
+    from indexer.service import IndexerService
+    from indexer.settings import load_settings
+
+    from .models import create_all
+    from .services import OfficerServices
+    settings = load_settings()
+    svc = IndexerService.from_settings(settings)
+    try:
+        create_all(svc.store.engine)
+        yield OfficerServices(svc.store.engine, svc, settings)
+    finally:
+        svc.close()
+
+
+@main.group()
+def clients():
+    """API clients of the match API (officers' tools): keys with scopes."""
+
+
+@clients.command("create")
+@click.argument("name")
+@click.option("--scope", "scopes", multiple=True, default=["match"], show_default=True,
+              type=click.Choice(["match"]), help="What the key may do (repeatable).")
+def clients_create(name, scopes):
+    """Issue an API key for client NAME (printed once, stored only as a hash)."""
+    with _domain_errors(), _officers() as officers:
+        raw = officers.clients.issue(name, tuple(scopes))
+    click.echo("API key (shown once; store it safely, it cannot be recovered):", err=True)
+    click.echo(raw)
+
+
+@clients.command("list")
+def clients_list():
+    """List client keys (prefixes and scopes, never secrets)."""
+    with _officers() as officers:
+        for key in officers.clients.list():
+            state = "revoked" if key["revoked_at"] else "live"
+            click.echo(f"{key['name']}\t{key['prefix']}\t{key['scopes']}\t{state}")
+
+
+@clients.command("revoke")
+@click.argument("name")
+@click.option("--key", "prefix", help="Revoke only the key with this prefix.")
+def clients_revoke(name, prefix):
+    """Revoke the keys of client NAME (or one key with --key PREFIX)."""
+    with _domain_errors(), _officers() as officers:
+        count = officers.clients.revoke(name, prefix)
+    click.echo(f"revoked {count} key(s) of {name}")
+
+
+@main.group()
+def audit():
+    """The audit log."""
+
+
+@audit.command("verify")
+def audit_verify():
+    """Check the hash chain and the triggers of the audit log; exit 1 on any problem."""
+    with _officers() as officers:
+        count, head, problems = officers.audit.verify()
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
+    if problems:
+        click.echo(f"audit log: {len(problems)} problem(s) in {count} rows", err=True)
+        sys.exit(1)
+    click.echo(f"audit log ok: {count} rows, chain head {head}")
+
+
+@main.command("reencrypt")
+def reencrypt():
+    """Re-encrypt the offence categories with the first key of DATA_KEY (after adding one)."""
+    with _officers() as officers:
+        count = officers.profiles.reencrypt()
+    click.echo(f"re-encrypted {count} profile(s)")
+
+
+@main.group()
+def retention():
+    """Law 91/2025 retention: erase closed cases past RETENTION_DAYS."""
+
+
+@retention.command("run")
+def retention_run():
+    """Erase the closed cases past retention now (the server also does it periodically)."""
+    with _officers() as officers:
+        done = officers.retention.run()
+    click.echo(f"erased {done['erased']} closed case(s) past {officers.retention.days} days; "
+               f"removed {done['sessions']} expired session(s)")
 
 
 if __name__ == "__main__":

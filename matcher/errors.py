@@ -6,7 +6,7 @@ detail, and the traceback goes to the log only.
 """
 import logging
 
-from flask import jsonify, request
+from flask import jsonify, make_response, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -38,7 +38,7 @@ class ProblemError(Exception):
 
 
 # Blueprints answered with problem+json whatever the client accepts.
-API_BLUEPRINTS = ("api", "partner_api", "partner_docs")
+API_BLUEPRINTS = ("api", "match_api", "partner_api", "partner_docs")
 
 
 def wants_problem():
@@ -91,7 +91,15 @@ def register(app):
 
     @app.errorhandler(HTTPException)
     def _http(exc):
-        return problem(exc.code, exc.name, exc.description)
+        response = make_response(problem(exc.code, exc.name, exc.description))
+        # The exception's own headers: Allow on 405, Retry-After on 429, ...
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        if exc.code == 429 and "Retry-After" not in response.headers:
+            from .ratelimit import retry_after
+            response.headers["Retry-After"] = str(retry_after())
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc):

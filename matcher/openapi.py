@@ -2,14 +2,12 @@
 
 Request and response bodies come from the document schemas in ``indexer.schemas``
 (the one definition) through apispec's marshmallow plugin; this module only adds the
-paths, headers, examples and a self-contained HTML rendering (no CDN).
+paths, headers and examples; ``matcher.apidocs`` renders it as one HTML page.
 """
 import copy
-import json
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import render_template_string
 from marshmallow import fields
 
 from indexer.schemas import JobPostingSchema, TrainingCourseSchema
@@ -103,7 +101,8 @@ PROBLEM = {"type": "object", "required": ["type", "title", "status"], "propertie
         "properties": {"field": {"type": "string"},
                        "messages": {"type": "array", "items": {"type": "string"}}}}}}}
 ERRORS = {
-    400: "Malformed JSON.", 401: "Missing or unknown API key.", 403: "The API key was revoked.",
+    400: "Malformed JSON.", 401: "Missing or unknown API key.",
+    403: "The API key was revoked (or may not be used here).",
     404: "No such document among yours.", 409: "Conflict (external_id in use, or an "
     "Idempotency-Key still in progress or reused with a different body).",
     412: "If-Match does not match the current ETag.", 413: "Body too large.",
@@ -170,7 +169,7 @@ LIST_PARAMS = [
     {"name": "limit", "in": "query", "description": "Page size.",
      "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
     {"name": "cursor", "in": "query", "description": "`next_cursor` of the previous page.",
-     "schema": {"type": "string", "maxLength": 200}},
+     "schema": {"type": "string", "maxLength": 200, "pattern": "^[A-Za-z0-9_-]+$"}},
 ]
 
 
@@ -206,7 +205,10 @@ def _kind_paths(kind):
                          "schema": {"type": "object", "required": ["items"],
                                     "additionalProperties": False, "properties": {"items": {
                                         "type": "array", "minItems": 1, "maxItems": 1000,
-                                        "items": {"$ref": f"#/components/schemas/{name}Input"}}}},
+                                        "description": f"Objects shaped like {name}Input, each "
+                                                       "validated on its own: an invalid item "
+                                                       "is an error in the results, not a 422.",
+                                        "items": {}}}},
                          "examples": {"example": {"summary": "One valid, one invalid",
                                                   "value": bulk_example}}}}},
                      "responses": _responses({"200": {"description": "Per-item results.",
@@ -273,6 +275,13 @@ def build(settings=None):
         servers=[{"url": "/"}])
     spec.components.security_scheme("partnerKey", {"type": "http", "scheme": "bearer",
                                                    "description": "vb_<prefix>_<secret>"})
+    spec.components.security_scheme("clientKey", {
+        "type": "http", "scheme": "bearer",
+        "description": "An API client key with the match scope (`matcher clients create`); "
+                       "partner keys are refused."})
+    spec.components.security_scheme("officerSession", {
+        "type": "apiKey", "in": "cookie", "name": "session",
+        "description": "The officer web app's session (log in at /login)."})
     spec.components.schema("Problem", copy.deepcopy(PROBLEM))
     spec.components.schema("BulkResult", {"type": "object", "required": ["summary", "results"],
                                           "properties": {
@@ -287,21 +296,40 @@ def build(settings=None):
                 "warnings": WARNINGS_SCHEMA}}}}})
     for kind, (_label, schema, res, name, _ex) in KINDS.items():
         spec.components.schema(name, schema=res)
+        # partner_id comes from the key and external_id (PUT, PATCH) from the URL: the
+        # server accepts them only when they repeat those, so the documents leave them out.
         spec.components.schema(f"{name}Input",
-                               schema=schema(partial=("partner_id",), exclude=("skills_text",)))
+                               schema=schema(exclude=("skills_text", "partner_id")))
         spec.components.schema(f"{name}Replace", schema=schema(
-            partial=("partner_id", "external_id"), exclude=("skills_text",)))
-        spec.components.schema(f"{name}Patch", schema=schema(partial=True,
-                                                             exclude=("skills_text",)))
+            exclude=("skills_text", "partner_id", "external_id")))
+        spec.components.schema(f"{name}Patch", schema=schema(
+            partial=True, exclude=("skills_text", "partner_id", "external_id")))
         for path, ops in _kind_paths(kind).items():
             params = ops.pop("parameters", [])
             for op in ops.values():
                 op["security"] = [{"partnerKey": []}]
             spec.path(path=path, operations=ops, parameters=params)
     spec.components.schema("MatchRequest", schema=MatchRequestSchema)
+    _bound_dates(spec.components.schemas)
+    _not_blank(spec.components.schemas)
+    # Coordinates come in pairs: both numbers, or neither.
+    for place in ("Location", "ProfileLocation"):
+        spec.components.schemas[place]["anyOf"] = [
+            {"required": ["lat", "lon"], "properties": {"lat": {"type": "number"},
+                                                        "lon": {"type": "number"}}},
+            {"properties": {"lat": {"type": "null"}, "lon": {"type": "null"}}}]
+    # A profile needs something to match on: a skill, or some experience.
+    spec.components.schemas["Profile"]["anyOf"] = [
+        {"required": ["skills"], "properties": {"skills": {"minItems": 1}}},
+        {"required": ["skills_learned_in_detention"],
+         "properties": {"skills_learned_in_detention": {"minItems": 1}}},
+        {"required": ["experience"], "properties": {"experience": {"pattern": r"\S"}}}]
     spec.path(path="/api/v1/matches", operations={"post": {
         "tags": ["matches"], "summary": "Rank jobs and courses for a returnee profile",
-        "description": "For officers' tools; partners never see profiles.",
+        "description": "For officers' tools: an officer's session or an API client key "
+                       "with the match scope. Partners never see profiles (their keys get "
+                       "403). Every call is audited, without the profile.",
+        "security": [{"clientKey": []}, {"officerSession": []}],
         "requestBody": _json_body("MatchRequest", MATCH_EXAMPLE, "A welder"),
         "responses": _responses({"200": {"description": "Ranked jobs and courses with reasons.",
                                          "content": {"application/json": {"schema": {
@@ -311,78 +339,30 @@ def build(settings=None):
                                                             "warnings": WARNINGS_SCHEMA}},
                                              "examples": {"example": {"value": {
                                                  "jobs": [], "courses": []}}}}}}},
-                                400, 413, 415, 422, 503, auth=False)}})
+                                400, 413, 415, 422, 503)}})
     return spec.to_dict()
 
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ spec.info.title }}</title>
-<style>
-body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-code,pre{font:13px ui-monospace,monospace;background:#f5f5f5}pre{padding:.6rem;overflow:auto}
-.op{border:1px solid #ddd;border-radius:6px;margin:1rem 0;padding:.4rem 1rem}
-.m{display:inline-block;min-width:4.5rem;font-weight:bold;text-transform:uppercase}
-table{border-collapse:collapse}td,th{border-bottom:1px solid #eee;padding:.2rem .6rem;
-text-align:left;vertical-align:top}
-</style></head><body>
-<h1>{{ spec.info.title }} <small>{{ spec.info.version }}</small></h1>
-<p>{{ spec.info.description }}</p>
-<p>Machine-readable: <a href="openapi.json">openapi.json</a> (OpenAPI {{ spec.openapi }}).</p>
-<h2>Operations</h2>
-{% for path, ops in spec.paths.items() %}{% for method, op in ops.items()
-   if method != "parameters" %}
-<div class="op" id="{{ method }}-{{ path }}">
-<h3><span class="m">{{ method }}</span> <code>{{ path }}</code></h3>
-<p><b>{{ op.summary }}</b>{% if op.description %}. {{ op.description }}{% endif %}</p>
-{% set params = (ops.parameters or []) + (op.parameters or []) %}
-{% if params %}<table><tr><th>parameter</th><th>in</th><th>description</th></tr>
-{% for p in params %}<tr><td><code>{{ p.name }}</code></td><td>{{ p.in }}</td>
-<td>{{ p.description or "" }}</td></tr>{% endfor %}</table>{% endif %}
-{% if op.requestBody %}{% for ctype, media in op.requestBody.content.items() %}
-<p>Body ({{ ctype }}): {{ ref(media.schema) }}</p>
-{% for name, ex in (media.examples or {}).items() %}<pre>{{ pretty(ex.value) }}</pre>{% endfor %}
-{% endfor %}{% endif %}
-<p>Responses: {% for code, r in op.responses.items() %}<code>{{ code }}</code> {{ r.description }}
-{% if not loop.last %}· {% endif %}{% endfor %}</p>
-</div>{% endfor %}{% endfor %}
-<h2>Schemas</h2>
-{% for name, schema in spec.components.schemas.items() %}
-<h3 id="{{ name }}">{{ name }}</h3>
-<table><tr><th>field</th><th>type</th><th>required</th><th>constraints</th></tr>
-{% for field, prop in (schema.properties or {}).items() %}<tr><td><code>{{ field }}</code></td>
-<td>{{ kind(prop) }}</td><td>{{ "yes" if field in (schema.required or []) else "" }}</td>
-<td>{{ limits(prop) }}</td></tr>{% endfor %}</table>{% endfor %}
-</body></html>"""
+def _not_blank(node):
+    """Texts are stripped before their minimum length is checked (indexer.schemas.Text),
+    so one of spaces only is too short: a required text needs a non-space character."""
+    if isinstance(node, dict):
+        if (node.get("minLength") or 0) >= 1 and "pattern" not in node:
+            node["pattern"] = r"\S"
+        for value in node.values():
+            _not_blank(value)
+    elif isinstance(node, list):
+        for value in node:
+            _not_blank(value)
 
 
-def _ref(schema):
-    ref = (schema or {}).get("$ref", "")
-    return ref.rsplit("/", 1)[-1] if ref else "object"
-
-
-def _kind(prop):
-    if "$ref" in prop:
-        return _ref(prop)
-    if "anyOf" in prop:
-        return " or ".join(_kind(p) for p in prop["anyOf"])
-    kind = prop.get("type", "any")
-    kind = " or ".join(kind) if isinstance(kind, list) else kind
-    if "items" in prop:
-        kind += f" of {_kind(prop['items'])}"
-    return kind + (f" ({prop['format']})" if "format" in prop else "")
-
-
-def _limits(prop):
-    keys = ("enum", "minLength", "maxLength", "minimum", "maximum", "maxItems", "pattern",
-            "default")
-    parts = [f"{k}: {json.dumps(prop[k], ensure_ascii=False)}" for k in keys if k in prop]
-    if "items" in prop and "enum" in prop["items"]:
-        parts.append("values: " + ", ".join(prop["items"]["enum"]))
-    return "; ".join(parts)
-
-
-def render_html(spec):
-    """The OpenAPI document as one self-contained HTML page."""
-    return render_template_string(
-        PAGE, spec=spec, ref=_ref, kind=_kind, limits=_limits,
-        pretty=lambda v: json.dumps(v, ensure_ascii=False, indent=2))
+def _bound_dates(node):
+    """Dates are accepted from 2000 to 2100 (indexer.schemas): say so with a pattern."""
+    if isinstance(node, dict):
+        if node.get("format") == "date":
+            node["pattern"] = r"^(20[0-9]{2}|2100)-"
+        for value in node.values():
+            _bound_dates(value)
+    elif isinstance(node, list):
+        for value in node:
+            _bound_dates(value)

@@ -9,16 +9,15 @@ import json
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 from flask.views import MethodView
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from marshmallow import RAISE, Schema, fields, validate
 
 from indexer.keys import parse_key
 from indexer.rawinput import loads
 
-from . import openapi
+from . import apidocs, openapi, ratelimit
 from .api import json_body
-from .partners import (BULK_MAX, PartnerService, dumps, request_fingerprint, resource)
+from .partners import (BULK_MAX, Forbidden, PartnerService, Unauthorized, dumps,
+                       request_fingerprint, resource)
 from .partners import etag as etag_of
 
 bp = Blueprint("partner_api", __name__)
@@ -81,10 +80,32 @@ def _idempotent(produce):
     return _json(status, text, headers)
 
 
+def _verified_partner():
+    """(partner ID, key prefix) of the request's key, or the Unauthorized/Forbidden error
+    it deserves; checked once per request (the rate limit asks first)."""
+    if "partner_auth" not in g:
+        header = request.headers.get("Authorization")
+        try:
+            partner_id = partners().authenticate(header)
+            g.partner_auth = partner_id, parse_key(header.partition(" ")[2].strip())
+        except (Unauthorized, Forbidden) as exc:
+            g.partner_auth = exc
+    return g.partner_auth
+
+
+def partner_identity():
+    """The rate-limit key of a verified partner key, or None."""
+    auth = _verified_partner()
+    return None if isinstance(auth, Exception) else f"key:{auth[1]}"
+
+
 @bp.before_request
 def _authenticate():
     """Every partner route needs a valid, unrevoked key."""
-    g.partner_id = partners().authenticate(request.headers.get("Authorization"))
+    auth = _verified_partner()
+    if isinstance(auth, Exception):
+        raise auth
+    g.partner_id = auth[0]
 
 
 @bp.after_request
@@ -188,23 +209,15 @@ def openapi_json():
 def docs_page():
     """A readable page of the OpenAPI document, with no external assets."""
     spec = json.loads(openapi_json().get_data())
-    return openapi.render_html(spec)
+    return apidocs.render_html(spec)
 
 
-def _rate_key():
-    prefix = parse_key(request.headers.get("Authorization", "").removeprefix("Bearer ").strip())
-    return f"key:{prefix}" if prefix else f"ip:{get_remote_address()}"
-
-
-def init_app(app):
-    """Register the partner API, its docs and its rate limit on ``app``."""
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+def init_app(app, limiter):
+    """Register the partner API, its docs and its rate limits on ``app``."""
     app.extensions["vungbuoc_partners"] = PartnerService(
         app.extensions["vungbuoc"],
         idempotency_ttl_hours=app.config["PARTNER_IDEMPOTENCY_TTL_HOURS"])
-    limiter = Limiter(key_func=_rate_key, app=app, default_limits=[],
-                      storage_uri=app.config["RATELIMIT_STORAGE_URI"])
-    limiter.limit(lambda: current_app.config["PARTNER_RATE_LIMIT"], key_func=_rate_key)(bp)
+    ratelimit.limit_api(limiter, bp, "PARTNER_RATE_LIMIT", partner_identity)
     app.register_blueprint(bp)
     app.register_blueprint(docs_bp)
     # Bulk bodies may be larger than other requests.

@@ -21,6 +21,7 @@ from indexer.store import DELETED
 
 SKILL_FIELDS = {"jobs": ("required_skills", "preferred_skills"), "courses": ("skills_taught",)}
 BULK_MAX = 1000
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,255}")
 
 
 # "No expectation" for compare-and-set (None means "must not exist").
@@ -77,8 +78,10 @@ def decode_cursor(cursor):
     try:
         if not re.fullmatch(r"[A-Za-z0-9_-]+", cursor):
             raise ValueError(cursor)
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        # Any well-formed cursor is a position, even one we did not hand out.
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode(
+            errors="replace")
+    except (binascii.Error, ValueError):
         raise InvalidDocument([{"field": "cursor", "messages": ["Not a valid cursor."]}]) from None
 
 
@@ -300,8 +303,9 @@ class PartnerService:
         """
         if not key:
             return produce()
-        if len(key) > 255:
-            raise _invalid("Idempotency-Key", "At most 255 characters.")
+        if not IDEMPOTENCY_KEY.fullmatch(key):
+            raise _invalid("Idempotency-Key", "Use 1-255 letters, digits, '_', '.', ':' or '-' "
+                                              "(a UUID, for example).")
         stored = self.idempotency.begin(partner_id, key, fingerprint)
         if stored is not None:
             status, body, headers = stored

@@ -88,8 +88,13 @@ def sample_app(sample_settings):
 
 @pytest.fixture
 def sample_client(sample_app):
-    """A test client of ``sample_app``."""
-    return sample_app.test_client()
+    """A test client of ``sample_app`` that sends a match-API client key."""
+    if "TEST_MATCH_AUTH" not in sample_app.config:
+        from factories import match_headers
+        sample_app.config["TEST_MATCH_AUTH"] = match_headers(sample_app)["Authorization"]
+    client = sample_app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = sample_app.config["TEST_MATCH_AUTH"]
+    return client
 
 
 def _start_or_skip(start, unavailable, what):

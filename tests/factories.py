@@ -14,6 +14,19 @@ def _merge(base, overrides):
     return out
 
 
+def match_headers(app, name="test-tool"):
+    """Authorization headers with a fresh match-API client key of ``app``."""
+    raw = app.extensions["officers"].clients.issue(name)
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def match_client(app, name="test-tool"):
+    """A test client of ``app`` that sends a match-API client key with every request."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = match_headers(app, name)["Authorization"]
+    return client
+
+
 def make_partner(**overrides):
     """A valid partner record."""
     return _merge({"id": "cty-test", "name": "Công ty TNHH Thử Nghiệm", "kind": "both",

@@ -17,7 +17,6 @@ from indexer.settings import load_settings
 from indexer.store import metadata as store_metadata
 from matcher import create_app
 from matcher import models
-from matcher.services.audit import AuditService
 
 pytestmark = pytest.mark.postgres
 
@@ -38,7 +37,8 @@ def _welder_matches(settings):
     app = create_app({**settings, "TESTING": True})
     try:
         body = json.loads((EXAMPLES / "profile-welder.json").read_text(encoding="utf-8"))
-        response = app.test_client().post("/api/v1/matches", json=body)
+        from factories import match_client
+        response = match_client(app).post("/api/v1/matches", json=body)
         assert response.status_code == 200, response.get_json()
         return response.get_json()
     finally:
@@ -111,12 +111,25 @@ def test_idempotency_keys_conflict_on_postgres(pg_app):
 
 def test_audit_log_refuses_update_and_delete_on_postgres(pg_app):
     engine = pg_app.extensions["vungbuoc"].store.engine
-    AuditService(engine).record({"id": 1, "username": "lan", "unit": "u"}, "login")
+    audit = pg_app.extensions["officers"].audit
+    audit.record({"id": 1, "username": "lan", "unit": "u", "role": "officer"}, "login")
+    audit.record({"id": 1, "username": "lan", "unit": "u", "role": "officer"}, "profile.view",
+                 "profile:1", case_code="TS-1")
     for statement in (models.audit_log.update().values(action="logout"),
+                      models.audit_log.update().values(case_code="TS-2"),
                       models.audit_log.delete(), text("TRUNCATE audit_log")):
         with pytest.raises(DBAPIError, match="append-only"):
             with engine.begin() as conn:
                 conn.execute(statement)
     with engine.connect() as conn:
         rows = conn.execute(select(models.audit_log.c.action, models.audit_log.c.username)).all()
-    assert [tuple(r) for r in rows] == [("login", "lan")]
+    assert [tuple(r) for r in rows] == [("login", "lan"), ("profile.view", "lan")]
+    # The one change allowed, a pseudonym for the case code, keeps the chain valid.
+    with engine.begin() as conn:
+        audit.pseudonymise(conn, "profile:1", "TS-1")
+    assert audit.verify()[2] == []
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+        conn.execute(models.audit_log.update().where(models.audit_log.c.seq == 1).values(
+            username="someone"))
+    assert any("seq 1" in p for p in audit.verify()[2])

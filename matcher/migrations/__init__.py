@@ -7,9 +7,10 @@ from pathlib import Path
 from indexer.migrate import Schema
 
 
-def _create(engine):
-    from ..models import metadata
-    metadata.create_all(engine)
+def _create(conn):
+    from ..models import metadata, seed
+    metadata.create_all(conn)
+    seed(conn)
 
 
 OFFICERS = Schema("officers", Path(__file__).resolve().parent / "versions",

@@ -5,21 +5,27 @@ auditing) live here, not in the views.
 """
 from .accounts import AccountService
 from .audit import AuditService
+from .clients import ClientService
 from .dashboard import DashboardService
 from .profiles import ProfileService
 from .referrals import ReferralService
+from .retention import RetentionService
+from .vault import audit_key, data_cipher
 
 
 class OfficerServices:
     """Every officer-side service over one engine and the indexer service."""
 
     def __init__(self, engine, indexer, settings):
-        self.audit = AuditService(engine)
+        self.audit = AuditService(engine, audit_key(settings))
         self.accounts = AccountService(engine, settings)
-        self.profiles = ProfileService(engine, indexer, self.audit, settings)
+        self.clients = ClientService(engine)
+        self.profiles = ProfileService(engine, indexer, self.audit, settings,
+                                       data_cipher(settings))
         self.referrals = ReferralService(engine, indexer, self.audit)
         self.dashboard = DashboardService(engine, indexer)
+        self.retention = RetentionService(engine, self.profiles, self.accounts, settings)
 
 
-__all__ = ["OfficerServices", "AccountService", "AuditService", "DashboardService",
-           "ProfileService", "ReferralService"]
+__all__ = ["OfficerServices", "AccountService", "AuditService", "ClientService",
+           "DashboardService", "ProfileService", "ReferralService", "RetentionService"]

@@ -5,12 +5,14 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from ..models import login_throttle, users
-from .errors import AuthError, Conflict, InvalidDocument, NotFound
 from indexer.places import PlaceError, parse_unit
 
+from ..models import dialect_insert, login_throttle, users
+from . import passwords
+from .errors import AuthError, Conflict, InvalidDocument, NotFound
+from .sessions import SessionService
+
 ROLES = ("officer", "admin")
-MIN_PASSWORD = 10
 # argon2id with the library's recommended parameters; tests use the cheapest ones.
 HASHERS = {"default": PasswordHasher(),
            "testing": PasswordHasher.from_parameters(profiles.CHEAPEST)}
@@ -36,6 +38,8 @@ class AccountService:
 
     def __init__(self, engine, settings):
         self.engine = engine
+        self.sessions = SessionService(engine, settings)
+        self.min_password = settings.get("PASSWORD_MIN_LENGTH", passwords.MIN_LENGTH)
         self.hasher = HASHERS["testing" if settings.get("TESTING") else "default"]
         # Verified against when the user is unknown, so both paths take the same time.
         self._dummy_hash = self.hasher.hash("not a password of anyone")
@@ -43,11 +47,8 @@ class AccountService:
         self.lock_after = settings.get("LOGIN_LOCK_AFTER", 10)
         self.lock_minutes = settings.get("LOGIN_LOCK_MINUTES", 15)
 
-    @staticmethod
-    def _check_password(password):
-        if len(password or "") < MIN_PASSWORD:
-            raise InvalidDocument([{"field": "password", "messages": [
-                f"Use at least {MIN_PASSWORD} characters."]}])
+    def _check_password(self, password, username):
+        passwords.check(password, username, self.min_password)
 
     def create(self, username, password, role="officer", unit=None):
         """Create an account; officers need a unit: a current ward (see
@@ -67,7 +68,7 @@ class AccountService:
                 raise InvalidDocument([{"field": "unit", "messages": [exc.message]}]) from None
         elif role == "officer":
             raise InvalidDocument([{"field": "unit", "messages": ["An officer needs a unit."]}])
-        self._check_password(password)
+        self._check_password(password, username)
         with self.engine.begin() as conn:
             if conn.execute(select(users.c.id).where(users.c.username == username)).first():
                 raise Conflict(f"user {username} exists")
@@ -93,13 +94,16 @@ class AccountService:
             raise NotFound(f"user {username}")
         return _public(row)
 
-    def session_user(self, user_id, version):
-        """The active account a session points to, or None if it is stale."""
+    def session_user(self, token):
+        """The active account of a live session token, or None."""
+        user_id = self.sessions.resolve(token)
+        if user_id is None:
+            return None
         try:
             user = self.get(user_id)
         except NotFound:
             return None
-        return user if user["active"] and user["session_version"] == version else None
+        return user if user["active"] else None
 
     def set_active(self, username, active):
         """Disable (or re-enable) an account; its sessions end."""
@@ -107,42 +111,55 @@ class AccountService:
         with self.engine.begin() as conn:
             conn.execute(users.update().where(users.c.id == user["id"]).values(
                 active=active, session_version=user["session_version"] + 1))
+            self.sessions.end_all(user["id"], conn)
 
     def reset_password(self, username, password):
         """Set a new password, end the account's sessions and clear any lock."""
-        self._check_password(password)
         user = self.by_username(username)
+        self._check_password(password, user["username"])
+        self._set_password(user, password)
+
+    def change_password(self, user, current, new):
+        """The user's own change: the current password (throttled like a login), then the
+        new one; every session of the account ends (the caller starts a new one)."""
+        self.authenticate(user["username"], current)
+        if new == current:
+            raise InvalidDocument([{"field": "new_password", "messages": [
+                "Choose a password different from the current one."]}])
+        passwords.check(new, user["username"], self.min_password, field="new_password")
+        self._set_password(user, new)
+
+    def _set_password(self, user, password):
         with self.engine.begin() as conn:
             conn.execute(users.update().where(users.c.id == user["id"]).values(
                 password_hash=self.hasher.hash(password),
                 session_version=user["session_version"] + 1))
             conn.execute(login_throttle.delete().where(
                 login_throttle.c.username == user["username"]))
+            self.sessions.end_all(user["id"], conn)
 
     def authenticate(self, username, password):
         """The account if the credentials are right; raises AuthError otherwise.
 
         After ``delay_after`` failures each further attempt must wait a doubling delay;
         after ``lock_after`` failures the name is locked for ``lock_minutes``. Attempts
-        during a wait are refused without checking the password.
+        during a wait are refused without checking the password. Each attempt is counted
+        as a failure atomically *before* the password is checked (and forgiven if it was
+        right), so parallel attempts cannot slip between the check and the count.
         """
         key = (username or "").strip().lower()[:64]
-        now = _now()
+        wait = self._claim_attempt(key)
+        if wait:
+            raise AuthError("throttled", wait=wait)
         with self.engine.connect() as conn:
-            throttle = conn.execute(select(login_throttle).where(
-                login_throttle.c.username == key)).first()
             row = conn.execute(select(users).where(users.c.username == key)).first()
-        retry_after = _aware(throttle.retry_after) if throttle else None
-        if retry_after and retry_after > now:
-            raise AuthError("throttled", wait=int((retry_after - now).total_seconds()) + 1)
         try:
             self.hasher.verify(row.password_hash if row else self._dummy_hash, password or "")
             ok = row is not None and row.active
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok:
-            wait = self._fail(key, throttle.failures if throttle else 0, now)
-            raise AuthError("invalid", wait=wait)
+            raise AuthError("invalid")
         with self.engine.begin() as conn:
             conn.execute(login_throttle.delete().where(login_throttle.c.username == key))
             if self.hasher.check_needs_rehash(row.password_hash):
@@ -150,19 +167,30 @@ class AccountService:
                     password_hash=self.hasher.hash(password)))
         return _public(row)
 
-    def _fail(self, key, failures, now):
-        failures += 1
-        if failures >= self.lock_after:
-            wait = self.lock_minutes * 60
-        elif failures >= self.delay_after:
-            wait = min(2 ** (failures - self.delay_after), 60)
-        else:
-            wait = 0
-        values = {"failures": failures,
-                  "retry_after": now + dt.timedelta(seconds=wait) if wait else None}
+    def _claim_attempt(self, key):
+        """Seconds to wait if ``key`` is throttled (nothing counted); else count the
+        attempt as a failure, set the wait it brings, and return 0.
+
+        One transaction whose first statement writes, so concurrent attempts queue: on
+        SQLite behind the database's write lock, on PostgreSQL behind the row lock.
+        """
+        now = _now()
         with self.engine.begin() as conn:
-            done = conn.execute(login_throttle.update().where(
-                login_throttle.c.username == key).values(**values)).rowcount
-            if not done:
-                conn.execute(login_throttle.insert().values(username=key, **values))
-        return wait
+            conn.execute(dialect_insert(self.engine, login_throttle).values(
+                username=key, failures=0, retry_after=None).on_conflict_do_nothing())
+            row = conn.execute(select(login_throttle).where(
+                login_throttle.c.username == key).with_for_update()).one()
+            retry_after = _aware(row.retry_after)
+            if retry_after and retry_after > now:
+                return int((retry_after - now).total_seconds()) + 1
+            failures = row.failures + 1
+            if failures >= self.lock_after:
+                wait = self.lock_minutes * 60
+            elif failures >= self.delay_after:
+                wait = min(2 ** (failures - self.delay_after), 60)
+            else:
+                wait = 0
+            conn.execute(login_throttle.update().where(login_throttle.c.username == key).values(
+                failures=failures, retry_after=now + dt.timedelta(seconds=wait) if wait else None))
+        return 0
+

@@ -59,4 +59,8 @@
       wardTimer = setTimeout(function () { fill(ward.value.trim()); }, 150);
     });
   }
+
+  // The referral slip's print button (no inline handlers: the CSP forbids them).
+  var print = document.getElementById("print-slip");
+  if (print) { print.addEventListener("click", function () { window.print(); }); }
 })();

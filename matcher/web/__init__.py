@@ -8,8 +8,11 @@ from ..services import OfficerServices
 from . import i18n
 from .messages import HTTP_DETAILS, HTTP_TITLES
 
-# JSON APIs authenticate otherwise (API keys, no cookies) and take no forms.
-CSRF_EXEMPT = ("api", "partner_api")
+# JSON APIs take no forms. The partner API authenticates with keys only; the match API
+# also takes an officer's session cookie, which a cross-site page cannot use there: the
+# cookie is SameSite=Lax and the API accepts only application/json, which a cross-site
+# request cannot send without a CORS preflight that this app never grants.
+CSRF_EXEMPT = ("api", "match_api", "partner_api")
 
 
 class _CSRFProtect(CSRFProtect):

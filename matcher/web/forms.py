@@ -1,11 +1,12 @@
 """Web-form schemas: request.form into the shared schemas (one profile definition)."""
 import re
 
-from marshmallow import Schema, fields, pre_load, validate
+from marshmallow import Schema, fields, post_load, pre_load, validate
 
 from indexer import places
 
 from ..schemas import ProfileSchema
+from ..services.profiles import PURPOSES, SCOPES
 from ..services.referrals import STATUSES
 
 
@@ -57,6 +58,32 @@ class WebProfileSchema(ProfileSchema):
             field_obj.required = True
 
 
+class ConsentSchema(Schema):
+    """The consent part of the new-profile form."""
+
+    consent_given = fields.Boolean(required=True, validate=validate.Equal(
+        True, error="Record the person's consent before saving."))
+    consent_given_on = fields.Date(required=True)
+    consent_purpose = fields.String(required=True, validate=validate.OneOf(PURPOSES))
+    consent_scope = fields.List(fields.String(validate=validate.OneOf(SCOPES)), required=True)
+
+    class Meta:
+        unknown = "exclude"
+
+    @pre_load
+    def _from_form(self, form, **kwargs):
+        data = {"consent_given": bool(form.get("consent_given")),
+                "consent_given_on": _one(form, "consent_given_on"),
+                "consent_purpose": _one(form, "consent_purpose"),
+                "consent_scope": form.getlist("consent_scope")}
+        return {k: v for k, v in data.items() if v is not None}
+
+    @post_load
+    def _record(self, data, **kwargs):
+        return {"given_on": data["consent_given_on"], "purpose": data["consent_purpose"],
+                "scope": data["consent_scope"]}
+
+
 class LoginSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(1, 64))
     password = fields.String(required=True, validate=validate.Length(1, 200))
@@ -64,6 +91,19 @@ class LoginSchema(Schema):
 
     class Meta:
         unknown = "exclude"
+
+
+class PasswordChangeSchema(Schema):
+    current = fields.String(required=True, validate=validate.Length(1, 200))
+    new_password = fields.String(required=True, validate=validate.Length(1, 200))
+    confirm = fields.String(required=True, validate=validate.Length(1, 200))
+
+    class Meta:
+        unknown = "exclude"
+
+    @pre_load
+    def _blank(self, form, **kwargs):
+        return {k: v for k, v in form.items() if v not in ("", None)}
 
 
 class ReferralSchema(Schema):

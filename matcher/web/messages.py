@@ -20,10 +20,33 @@ ROLE_LABELS = {"officer": N_("Officer"), "admin": N_("Administrator")}
 ACTION_LABELS = {
     "profile.view": N_("Viewed profile"), "profile.create": N_("Created profile"),
     "profile.update": N_("Updated profile"), "profile.delete": N_("Deleted profile"),
-    "match.run": N_("Ran a match"), "referral.create": N_("Created referral"),
-    "referral.update": N_("Updated referral"), "login": N_("Logged in"),
-    "login.failed": N_("Failed login"), "logout": N_("Logged out"),
+    "profile.export": N_("Exported profile data"), "profile.close": N_("Closed case"),
+    "profile.reopen": N_("Reopened case"), "consent.record": N_("Recorded consent"),
+    "consent.withdraw": N_("Consent withdrawn"),
+    "match.run": N_("Ran a match"), "match.api": N_("Match API call"),
+    "slip.view": N_("Viewed referral slip"), "referral.create": N_("Created referral"),
+    "referral.update": N_("Updated referral"), "access.denied": N_("Access denied"),
+    "login": N_("Logged in"), "login.failed": N_("Failed login"), "logout": N_("Logged out"),
+    "password.change": N_("Changed password"), "retention.erase": N_("Erased (retention)"),
 }
+
+CONSENT_LABELS = {
+    "employment": N_("Finding work and vocational training"),
+    "matching": N_("Matching with jobs and courses"),
+    "referral": N_("Referral to employers and training providers (case code on the slip)"),
+    "statistics": N_("Anonymous statistics of the programme"),
+}
+
+# The password rules (matcher.services.passwords.MESSAGES), for extraction.
+PASSWORD_MESSAGES = [
+    N_("Use at least %(n)s characters."), N_("Use at most %(n)s characters."),
+    N_("This password is too common; choose another."),
+    N_("The password must not contain your user name."),
+    N_("This password is too easy to guess; add another word or two."),
+    N_("Choose a password different from the current one."),
+    N_("Record the person's consent before saving."),
+    N_("The consent must at least cover matching."),
+]
 
 TRANSITION_ERRORS = {
     "not_allowed": N_("That outcome cannot follow the current status."),
@@ -47,7 +70,7 @@ VALIDATION = [
 HTTP_TITLES = {
     400: N_("Bad request"), 403: N_("Forbidden"), 404: N_("Page not found"),
     405: N_("Method not allowed"), 413: N_("Request too large"),
-    500: N_("Something went wrong"), 503: N_("Service unavailable"),
+    429: N_("Too many requests"), 500: N_("Something went wrong"), 503: N_("Service unavailable"),
 }
 HTTP_DETAILS = {
     400: N_("The form could not be accepted. Reload the page and try again."),
@@ -55,6 +78,7 @@ HTTP_DETAILS = {
     404: N_("This page does not exist, or it belongs to another unit."),
     405: N_("This page cannot be used that way."),
     413: N_("What you sent is too large."),
+    429: N_("Too many attempts from here; wait a minute and try again."),
     500: N_("Something went wrong on our side; it has been logged."),
     503: N_("The search index cannot answer right now; try again shortly. Stored data is safe."),
 }

@@ -1,21 +1,26 @@
 """Profiles and matches: the profile form, the explained results, referral slips."""
 import collections
+import datetime as dt
+import json
 
-from flask import (Blueprint, abort, g, jsonify, redirect, render_template, request, url_for)
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template,
+                   request, url_for)
 from flask_babel import gettext
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from indexer import vocab
+from indexer import clock, places, vocab
 from indexer.errors import Conflict, NotFound
 from indexer.taxonomy import default_taxonomy
 from indexer.text import tokens
 
-from indexer import clock, places
-
+from ..services.errors import InvalidDocument
+from ..services.profiles import PURPOSES, SCOPES
 from . import services
 from .auth import login_required
-from .forms import ResultFilterSchema, WebProfileSchema, form_errors, profile_to_form
+from .forms import (ConsentSchema, ResultFilterSchema, WebProfileSchema, form_errors,
+                    profile_to_form)
+from .messages import CONSENT_LABELS
 from .i18n import lang
 
 bp = Blueprint("profiles", __name__)
@@ -44,7 +49,9 @@ def _render_form(values, errors=None, profile=None, status=200):
         sectors=_skills_by_sector(), provinces=places.provinces(), province=province,
         wards=places.wards(province.code) if province else [],
         skill_ids=set(values.getlist("skills")), all_skills=default_taxonomy().skills,
-        vocab=vocab.vocab()), status
+        vocab=vocab.vocab(), consent_purposes=PURPOSES, consent_scopes=SCOPES,
+        consent_label=lambda code: gettext(CONSENT_LABELS[code]),
+        today_iso=clock.today().isoformat()), status
 
 
 def _load_form():
@@ -73,10 +80,17 @@ def create():
     if request.form.get("refresh_places"):  # without JavaScript: list the new province's wards
         return _render_form(request.form)[0]
     data, errors = _load_form()
+    try:
+        consent = ConsentSchema().load(request.form)
+    except ValidationError as exc:
+        consent, errors = None, {**(errors or {}), **form_errors(exc)}
     if errors:
         return _render_form(request.form, errors, status=422)
     try:
-        profile_id = services().profiles.create(g.user, data)
+        profile_id = services().profiles.create(g.user, data, consent)
+    except InvalidDocument as exc:
+        return _render_form(request.form, {e["field"]: e["messages"] for e in exc.errors},
+                            status=422)
     except Conflict:
         return _render_form(request.form, {"case_code": [
             gettext("This case code is already used in your unit.")]}, status=422)
@@ -87,10 +101,36 @@ def create():
 @login_required
 def show(profile_id):
     """One profile with its referrals."""
+    return _render_profile(_get(profile_id), MultiDict())
+
+
+def _render_profile(profile, values, errors=None, status=200):
     svc = services()
-    profile = _get(profile_id)
     return render_template("profile.html", profile=profile, data=profile["data"],
-                           referrals=svc.referrals.for_profile(g.user, profile_id))
+                           referrals=svc.referrals.for_profile(g.user, profile["id"]),
+                           consent=svc.profiles.consent(g.user, profile["id"]),
+                           consent_label=lambda code: gettext(CONSENT_LABELS[code]),
+                           consent_purposes=PURPOSES, consent_scopes=SCOPES, values=values,
+                           errors=errors or {}, today_iso=clock.today().isoformat()), status
+
+
+@bp.post("/profiles/<int:profile_id>/consent")
+@login_required
+def record_consent(profile_id):
+    """Record the consent of a profile saved before consent records existed."""
+    profile = _get(profile_id, audit=False)
+    try:
+        services().profiles.record_consent(g.user, profile_id,
+                                           ConsentSchema().load(request.form))
+    except ValidationError as exc:
+        return _render_profile(profile, request.form, form_errors(exc), 422)
+    except InvalidDocument as exc:
+        return _render_profile(profile, request.form,
+                               {e["field"]: e["messages"] for e in exc.errors}, 422)
+    except Conflict:
+        pass  # recorded meanwhile (another tab): the page shows it
+    flash(gettext("Consent recorded."))
+    return redirect(url_for("profiles.show", profile_id=profile_id))
 
 
 @bp.route("/profiles/<int:profile_id>/edit", methods=["GET", "POST"])
@@ -99,7 +139,9 @@ def edit(profile_id):
     """Change a profile."""
     profile = _get(profile_id, audit=request.method == "GET")
     if request.method == "GET":
-        return _render_form(profile_to_form(profile["data"]), profile=profile)[0]
+        offence = services().profiles.offence(g.user, profile_id)
+        return _render_form(profile_to_form({**profile["data"], "offence_category": offence}),
+                            profile=profile)[0]
     if request.form.get("refresh_places"):
         return _render_form(request.form, profile=profile)[0]
     data, errors = _load_form()
@@ -120,6 +162,43 @@ def delete(profile_id):
     """Delete a profile and its personal data."""
     _or_404(services().profiles.delete, g.user, profile_id)
     return redirect(url_for("profiles.index"))
+
+
+@bp.post("/profiles/<int:profile_id>/withdraw")
+@login_required
+def withdraw(profile_id):
+    """The person withdrew consent: delete the profile and its personal data."""
+    _or_404(services().profiles.delete, g.user, profile_id, action="consent.withdraw")
+    flash(gettext("Consent withdrawn: the profile and its personal data have been deleted."))
+    return redirect(url_for("profiles.index"))
+
+
+@bp.post("/profiles/<int:profile_id>/close")
+@login_required
+def close(profile_id):
+    """Close the case (it is erased after the retention period) or reopen it."""
+    _or_404(services().profiles.set_closed, g.user, profile_id,
+            request.form.get("reopen") is None)
+    return redirect(url_for("profiles.show", profile_id=profile_id))
+
+
+@bp.get("/profiles/<int:profile_id>/export")
+@login_required
+def export(profile_id):
+    """Everything stored about the person, as a JSON file (their right of access)."""
+    data = _or_404(services().profiles.export, g.user, profile_id)
+    response = current_app.response_class(
+        json.dumps(data, ensure_ascii=False, indent=2, default=_json_default),
+        mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="vungbuoc-{data["case_code"]}.json"')
+    return response
+
+
+def _json_default(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
 
 
 @bp.get("/profiles/<int:profile_id>/matches")
@@ -145,6 +224,7 @@ def slip(profile_id, kind, doc_id):
     store = services().profiles.indexer.store
     doc = _or_404(store.get_document, kind + "s", doc_id)
     partner = _or_404(store.get_partner, doc["partner_id"])
+    services().profiles.record_slip(g.user, profile, kind, doc_id)
     return render_template("slip.html", profile=profile, kind=kind, doc=doc["data"],
                            doc_id=doc_id, partner=partner, today=clock.today())
 

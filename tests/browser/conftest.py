@@ -6,8 +6,6 @@ the browser the tests skip, except under CI=true, where they fail.
 """
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ from indexer.cli import sample_feeds
 from indexer.service import IndexerService
 from indexer.settings import load_settings
 
-from appserver import serve
+from appserver import LiveServer
 
 CHROMIUM = os.environ.get("VUNGBUOC_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -43,23 +41,21 @@ def officer_account():
 def live_server(tmp_path_factory):
     """Base URL of gunicorn serving the app over the sample feeds, with one officer."""
     data_dir = tmp_path_factory.mktemp("browser") / "var"
-    env = {**os.environ, "VUNGBUOC_DATA_DIR": str(data_dir), "VUNGBUOC_WORKERS": "2",
-           "VUNGBUOC_SEARCH_BACKEND": "embedded"}
     svc = IndexerService.from_settings(load_settings({"DATA_DIR": str(data_dir),
                                                       "SEARCH_BACKEND": "embedded"}))
     report = svc.load_files(sample_feeds())
     svc.close()
     assert report.inserted and report.index_error is None
+    server = LiveServer(data_dir, ENVIRONMENT="production")
     username, password, unit = OFFICER
-    matcher_cli = Path(sys.executable).parent / "matcher"  # the console script
-    subprocess.run([str(matcher_cli), "users", "create", username,
-                    "--unit", unit, "--password-stdin"], input=password + "\n", text=True,
-                   env=env, check=True, cwd=ROOT, capture_output=True)
+    server.cli("users", "create", username, "--unit", unit, "--password-stdin",
+               stdin=password + "\n")
     try:
-        with serve(data_dir, env) as base:
-            yield base
+        server.start()
     except RuntimeError as exc:
         pytest.fail(str(exc))
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,10 @@ def test_officer_flow(live_server, browser, screenshot, officer_account, lang):
     context = browser.new_context(locale="vi-VN", viewport={"width": 1100, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
+    # The strict CSP (no inline script or style) must not block anything the pages use.
+    blocked = []
+    page.on("console", lambda msg: blocked.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
     page.goto(live_server + "/")
     assert page.url.startswith(live_server + "/login")
     if lang == "en":
@@ -61,6 +65,7 @@ def test_officer_flow(live_server, browser, screenshot, officer_account, lang):
     page.locator("#ward").fill("Phường Sầm Sơn")
     page.locator("#max_commute_km").fill("30")
     page.locator("#min_monthly_pay_vnd").fill("6.000.000")
+    page.locator("#consent_given").check()
     screenshot(page, f"{lang}-1-profile-form")
     page.get_by_role("button", name=t["save"]).click()
     page.wait_for_url(re.compile(r".*/profiles/\d+/matches$"))
@@ -73,6 +78,11 @@ def test_officer_flow(live_server, browser, screenshot, officer_account, lang):
     assert page.locator("#courses-h").is_visible()
     screenshot(page, f"{lang}-2-matches")
 
+    slip = first_job.locator("a[href*='/slip/']").first.get_attribute("href")
+    page.goto(live_server + slip)
+    assert page.locator("#print-slip").is_visible()  # shown by app.js: JavaScript ran
+    page.go_back()
+    first_job = page.locator("li.card[id^=job-]").first
     first_job.get_by_role("button", name=t["refer"]).click()
     page.wait_for_url(re.compile(r".*/referrals/\d+$"))
     page.get_by_label(t["interviewed"]).check()
@@ -88,6 +98,7 @@ def test_officer_flow(live_server, browser, screenshot, officer_account, lang):
     assert int(page.locator("#fig-referrals").inner_text()) >= 1
     assert page.locator("svg.funnel rect").count() == 5
     screenshot(page, f"{lang}-4-dashboard")
+    assert blocked == []
     context.close()
 
 
@@ -113,6 +124,7 @@ def test_phone_layout_and_no_javascript(live_server, browser, screenshot, office
     page.get_by_role("button", name="Hiện các xã, phường của tỉnh này").click()
     assert page.locator("#ward-options option").count() == 166
     page.locator("#ward").fill("nam sam son")  # resolved by the server, diacritics or not
+    page.locator("#consent_given").check()
     screenshot(page, "phone-profile-form")
     page.locator("form.profile > button[type=submit]").click()
     page.wait_for_load_state()

@@ -12,7 +12,7 @@ from indexer.cli import main as indexer_cli
 from indexer.documents import projection
 from indexer.errors import IndexDamaged
 
-from factories import make_partner, make_posting
+from factories import make_partner, make_posting, match_client
 from invariant import TODAY, assert_index_matches_store
 
 QUERY = CandidateQuery(kind="jobs", text="thợ hàn", today=TODAY, limit=100)
@@ -46,7 +46,7 @@ def cli(svc, monkeypatch, *args):
 @pytest.mark.parametrize("name", ["x_indices.npy", "x_weights.npy", "sources.bin", "ids.npy",
                                   "manifest.json"])
 def test_a_truncated_snapshot_file_is_noticed_and_rebuilt(loaded, monkeypatch, name):
-    svc, client = loaded.extensions["vungbuoc"], loaded.test_client()
+    svc, client = loaded.extensions["vungbuoc"], match_client(loaded)
     assert client.post("/api/v1/matches", json=PROFILE).status_code == 200
     path = snapshot(svc) / name
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])

@@ -349,7 +349,8 @@ def test_nothing_is_lost_when_elasticsearch_stops_during_a_sync(settings, es_set
                                   for p in postings(5, start=5000)), encoding="utf-8")
         report = svc.load_files([feed])
         assert report.inserted == 5 and report.index_error
-        response = app.test_client().post(
+        from factories import match_client
+        response = match_client(app).post(
             "/api/v1/matches", content_type="application/json",
             data=json.dumps({"profile": {"skills": ["hàn que"],
                                          "location": {"province": "Thanh Hóa"}}}))

@@ -3,11 +3,17 @@ import json
 
 import pytest
 
-from factories import NGHI_SON, SAM_SON, make_course, make_partner, make_posting
+from factories import NGHI_SON, SAM_SON, make_course, make_partner, make_posting, match_client
 
 PROFILE = {"skills": ["hàn que"], "location": {"province": "Thanh Hóa", "lat": SAM_SON["lat"],
                                                "lon": SAM_SON["lon"]},
            "max_commute_km": 20}
+
+
+@pytest.fixture
+def client(app):
+    """A test client that sends a match-API client key."""
+    return match_client(app)
 
 
 @pytest.fixture
@@ -102,7 +108,12 @@ def test_invalid_fields_are_422_with_field_errors(client, body, field):
 
 def test_unknown_route_and_method_are_problems(client):
     is_problem(client.get("/api/v1/nothing"), 404)
-    is_problem(client.get("/api/v1/matches"), 405)
+    not_allowed = client.get("/api/v1/matches")
+    is_problem(not_allowed, 405)
+    assert set(not_allowed.headers["Allow"].replace(" ", "").split(",")) >= {"POST"}
+    partner = client.delete("/api/v1/partner/jobs")
+    assert partner.status_code in (401, 405)
+    assert client.delete("/api/v1/openapi.json").headers["Allow"]
 
 
 def test_healthz_reports_backend_and_counts(loaded, client):

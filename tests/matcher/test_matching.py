@@ -107,7 +107,9 @@ def test_every_example_profile_gets_jobs_and_courses(sample_client, name):
     assert scores == sorted(scores, reverse=True)
 
 
-def test_updates_and_deletes_are_visible_to_matches(app, client):
+def test_updates_and_deletes_are_visible_to_matches(app):
+    from factories import match_client
+    client = match_client(app)
     from factories import make_partner, make_posting
     svc = app.extensions["vungbuoc"]
     svc.save("partners", [make_partner()])

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from factories import make_partner, make_posting
+from factories import make_partner, make_posting, match_client
 
 BASE = "/api/v1/partner"
 DEEP = "[" * 5000 + "]" * 5000
@@ -80,6 +80,6 @@ def test_bulk_applies_every_valid_item_beside_an_odd_one(client, headers, odd):
     ('{"profile": {"skills": ["hàn"]}, "limit": %s}' % HUGE, "limit"),
     ('{"profile": {"\\ud800": 1, "skills": ["hàn"]}}', "profile.\ufffd"),
 ])
-def test_match_api_answers_field_level_errors(client, raw, field):
-    response = client.post("/api/v1/matches", data=raw, content_type="application/json")
+def test_match_api_answers_field_level_errors(app, raw, field):
+    response = match_client(app).post("/api/v1/matches", data=raw, content_type="application/json")
     assert field in fields_of(response)

@@ -10,7 +10,7 @@ from indexer.keys import api_keys
 from matcher import create_app
 from matcher.cli import main as matcher_cli
 
-from factories import make_course, make_partner, make_posting
+from factories import make_course, make_partner, make_posting, match_client, match_headers
 
 BASE = "/api/v1/partner"
 
@@ -196,14 +196,15 @@ def test_own_partner_id_in_the_body_is_accepted(client, ours):
                        headers=ours).status_code == 201
 
 
-def test_writes_reach_matches_at_once(client, ours):
+def test_writes_reach_matches_at_once(app, client, ours):
     profile = {"profile": {"skills": ["hàn que"], "location": {"province": "Thanh Hóa"}}}
-    assert client.post("/api/v1/matches", json=profile).get_json()["jobs"] == []
+    tool = match_client(app)
+    assert tool.post("/api/v1/matches", json=profile).get_json()["jobs"] == []
     client.post(f"{BASE}/jobs", json=job(), headers=ours)
-    titles = [j["title"] for j in client.post("/api/v1/matches", json=profile).get_json()["jobs"]]
+    titles = [j["title"] for j in tool.post("/api/v1/matches", json=profile).get_json()["jobs"]]
     assert titles == ["Thợ hàn điện"]
     client.post(f"{BASE}/jobs/J-1/close", headers=ours)
-    assert client.post("/api/v1/matches", json=profile).get_json()["jobs"] == []
+    assert tool.post("/api/v1/matches", json=profile).get_json()["jobs"] == []
 
 
 def test_list_pages_with_a_cursor_and_filters(client, ours):
@@ -297,9 +298,9 @@ def test_lists_bulk_and_same_external_ids_stay_separate(client, ours, other):
     assert stolen["status"] == "error" and stolen["errors"][0]["field"] == "partner_id"
 
 
-def test_partner_responses_carry_no_returnee_data(client, ours):
+def test_partner_responses_carry_no_returnee_data(app, client, ours):
     client.post(f"{BASE}/jobs", json=job(), headers=ours)
-    client.post("/api/v1/matches", json={"profile": {"skills": ["hàn"], "case_code": "HS-77",
+    match_client(app).post("/api/v1/matches", json={"profile": {"skills": ["hàn"], "case_code": "HS-77",
                                                      "offence_category": "property"}})
     text = "".join(client.get(url, headers=ours).get_data(as_text=True)
                    for url in (f"{BASE}/jobs", f"{BASE}/jobs/J-1"))
@@ -401,7 +402,8 @@ def test_rate_limit_answers_429_with_retry_after(settings):
         limited = client.get(f"{BASE}/jobs", headers=auth(key))
         is_problem(limited, 429)
         assert int(limited.headers["Retry-After"]) > 0
-        assert client.post("/api/v1/matches", json={"profile": {"skills": ["hàn"]}}).status_code == 200
+        assert client.post("/api/v1/matches", json={"profile": {"skills": ["hàn"]}},
+                           headers=match_headers(app)).status_code == 200
     finally:
         app.extensions["vungbuoc"].close()
 

@@ -58,7 +58,8 @@ def test_repeated_failures_bring_delays_then_a_lock(web_app):
             retry_after=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=30)))
     # During the delay even the right password is refused without being checked.
     response = login(client, "lan")
-    assert response.status_code == 401 and "Thử lại sau" in response.get_data(as_text=True)
+    assert response.status_code == 429 and "Thử lại sau" in response.get_data(as_text=True)
+    assert 0 < int(response.headers["Retry-After"]) <= 30
     with engine.begin() as conn:  # let the delay pass
         conn.execute(update(login_throttle).values(retry_after=None))
     login(client, "lan", "nope nope nope")
@@ -66,7 +67,8 @@ def test_repeated_failures_bring_delays_then_a_lock(web_app):
         conn.execute(update(login_throttle).values(retry_after=None))
     login(client, "lan", "nope nope nope")  # fifth failure: locked for 15 minutes
     response = login(client, "lan")
-    assert response.status_code == 401 and "900" in response.get_data(as_text=True)
+    assert response.status_code == 429 and "900" in response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "900"
     web_app.extensions["officers"].accounts.reset_password("lan", PASSWORD)
     assert login(client, "lan").status_code == 302
 
@@ -98,9 +100,8 @@ def test_login_form_without_csrf_token_is_refused(web_app):
     assert response.status_code == 400
 
 
-def test_json_api_needs_no_csrf_token(web_app):
-    response = web_app.test_client().post("/api/v1/matches", json={
-        "profile": {"skills": ["welding_smaw"]}})
+def test_json_api_needs_no_csrf_token(officer):
+    response = officer.post("/api/v1/matches", json={"profile": {"skills": ["welding_smaw"]}})
     assert response.status_code == 200
 
 

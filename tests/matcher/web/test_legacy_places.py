@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from indexer.cli import main as indexer_cli
 from matcher.cli import main as matcher_cli
 
-from factories import SAM_SON_LEGACY, make_partner, make_posting
+from factories import SAM_SON_LEGACY, make_partner, make_posting, match_client
 
 BASE = "/api/v1/partner"
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "jobs-legacy-addresses.jsonl"
@@ -88,11 +88,11 @@ def test_api_address_that_cannot_be_placed_is_a_field_error(client, key, locatio
     assert field in [e["field"] for e in response.get_json()["errors"]]
 
 
-def test_match_api_converts_an_old_profile_location(client, app):
+def test_match_api_converts_an_old_profile_location(app):
     app.extensions["vungbuoc"].save("partners", [make_partner()])
     app.extensions["vungbuoc"].save("jobs", [make_posting()])
     app.extensions["vungbuoc"].sync()
-    response = client.post("/api/v1/matches", json={"profile": {
+    response = match_client(app).post("/api/v1/matches", json={"profile": {
         "skills": ["hàn que"], "max_commute_km": 10,
         "location": {"province": "Thanh Hoa", "district": "Sam Son", "ward": "Truong Son"}}})
     assert response.status_code == 200, response.get_json()
@@ -120,7 +120,7 @@ def test_officer_of_phuong_sam_son_finds_the_ward_and_matches_old_postings(
     """Done when: the officer is created, finds the ward in the lists, and matches a
     returnee against postings that partners sent with old addresses."""
     from matcher import create_app
-    from web_helpers import PASSWORD, login, post_form
+    from web_helpers import PASSWORD, PROFILE_FORM, login, post_form
     monkeypatch.setenv("VUNGBUOC_DATA_DIR", settings["DATA_DIR"])
     runner = CliRunner()
     assert runner.invoke(indexer_cli, ["load", "--samples"]).exit_code == 0
@@ -142,7 +142,8 @@ def test_officer_of_phuong_sam_son_finds_the_ward_and_matches_old_postings(
     assert [w["code"] for w in found] == ["16531", "16516"]
     response = post_form(client, "/profiles/new", {
         "case_code": "SS-2026-01", "skills": ["housekeeping"], "province_code": "38",
-        "ward": "sam son", "max_commute_km": "10"})
+        "ward": "sam son", "max_commute_km": "10",
+        **{k: v for k, v in PROFILE_FORM.items() if k.startswith("consent_")}})
     assert response.status_code == 302, response.get_data(as_text=True)
     html = client.get(response.location).get_data(as_text=True)
     assert "Nhân viên buồng phòng (mùa hè)" in html  # LEGACY-2024-01, sent as Phường Trường Sơn

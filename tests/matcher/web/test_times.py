@@ -18,6 +18,8 @@ def test_stored_utc_times_are_shown_in_vietnam_with_the_date_format_of_the_langu
         with force_locale("en"):
             assert fmt_datetime(LATE_UTC) == f"{fmt_date(dt.date(2026, 12, 2))} 03:30"
             assert fmt_date(dt.date(2026, 12, 2)) == "Dec 2, 2026"
+            # A stored time shown as a date (a case closed at 03:30 in Vietnam) is Vietnam's day.
+            assert fmt_date(LATE_UTC) == fmt_date(LATE_UTC.replace(tzinfo=None)) == "Dec 2, 2026"
 
 
 def test_today_is_vietnams():

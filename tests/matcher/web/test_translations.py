@@ -29,3 +29,16 @@ def test_compiled_catalog_matches_the_po_file():
     with open(CATALOG / "messages.mo", "rb") as fh:
         mo = _pairs(read_mo(fh))
     assert po == mo, "run: pybabel compile -d matcher/translations"
+
+
+def test_every_marked_string_is_in_the_catalog():
+    """Strings added to templates or messages.py reach the catalog (pybabel extract/update)."""
+    from babel.messages.extract import extract_from_dir
+    root = Path(matcher.__file__).parent.parent
+    method_map = [("matcher/web/**.py", "python"), ("matcher/templates/**.html", "jinja2")]
+    found = {msg[2] if isinstance(msg[2], str) else msg[2][0]
+             for msg in extract_from_dir(str(root), method_map, keywords={
+                 "_": None, "gettext": None, "ngettext": (1, 2), "N_": None})}
+    with open(CATALOG / "messages.po", "rb") as fh:
+        known = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+    assert sorted(found - known) == []

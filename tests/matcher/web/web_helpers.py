@@ -6,8 +6,11 @@ OTHER_UNIT = "Thanh Hóa / Phường Nam Sầm Sơn"
 PASSWORD = "correct horse battery"
 
 PROFILE_FORM = {"case_code": "TS-2026-01", "skills": ["welding_smaw"],
-                "province_code": "38", "ward": "Phường Sầm Sơn", "max_commute_km": "25", "shifts": ["day"],
-                "min_monthly_pay_vnd": "7.000.000"}
+                "province_code": "38", "ward": "Phường Sầm Sơn", "max_commute_km": "25",
+                "shifts": ["day"], "min_monthly_pay_vnd": "7.000.000",
+                # The person's consent (Law 91/2025), recorded with every new profile.
+                "consent_given": "y", "consent_given_on": "2026-01-05",
+                "consent_purpose": "employment", "consent_scope": ["matching", "referral"]}
 
 
 def csrf_token(client, path="/login"):
