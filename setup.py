@@ -46,6 +46,13 @@ setup(
         "cryptography>=44",
         # Password checks: its bundled list of common passwords, and its guessability score.
         "zxcvbn>=4.5,<5",
+        # The dashboard's XLSX export. Pinned: the export's cells (types, escaping) were
+        # checked against this version.
+        "openpyxl==3.1.5",
+        # E-mail addresses of the digest: syntax checked (RFC 5321/5322, IDN), no DNS.
+        "email-validator>=2.2,<3",
+        # The in-app help page renders the officer's guide (docs/huong-dan-can-bo.md).
+        "markdown>=3.6,<4",
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.2"],
@@ -62,7 +69,11 @@ setup(
                  # The quality test compares with BM25 on a slice of the dev set.
                  "rank-bm25>=0.2.2",
                  # Drives Debian's /usr/bin/chromium; never run `playwright install`.
-                 "playwright>=1.45"],
+                 "playwright>=1.45",
+                 # A real SMTP server on 127.0.0.1 for the digest test (pinned).
+                 "aiosmtpd==1.4.6",
+                 # axe-core (bundled) run in Chromium through Playwright (pinned).
+                 "axe-playwright-python==0.1.8"],
     },
     entry_points={
         "console_scripts": [

@@ -186,16 +186,20 @@ def users():
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["officer", "admin"]), default="officer",
-              show_default=True)
+@click.option("--role", type=click.Choice(["officer", "province", "admin"]), default="officer",
+              show_default=True, help="province: oversees the wards of a province (the "
+                                      "dashboard's counts per ward, never a case).")
 @click.option("--unit", help="The officer's ward (commune-level unit): its code (16531) or "
                              "'province / ward' ('Thanh Hóa / Phường Sầm Sơn'); "
-                             "see `matcher places`.")
+                             "see `matcher places`. For --role province: the province "
+                             "(38 or 'Thanh Hóa').")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_create(username, role, unit, password_stdin):
     """Create an account (prompts for the password)."""
-    from indexer.places import PlaceError, parse_unit, unit_label
-    if unit:
+    from indexer.places import PlaceError, parse_unit
+
+    from .services.dashboard import unit_label
+    if unit and role != "province":  # a province account's unit is checked by the service
         try:
             ward, note = parse_unit(unit)
         except PlaceError as exc:

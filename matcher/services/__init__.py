@@ -1,9 +1,11 @@
-"""Officer-side services: accounts, profiles and match runs, referrals, audit, dashboard.
+"""Officer-side services: accounts, profiles and match runs, referrals, audit, dashboard,
+alerts and the e-mail digest.
 
 Views call these; business rules (unit scoping, allowed transitions, login throttling,
 auditing) live here, not in the views.
 """
 from .accounts import AccountService
+from .alerts import AlertService, DigestService
 from .audit import AuditService
 from .clients import ClientService
 from .dashboard import DashboardService
@@ -25,7 +27,9 @@ class OfficerServices:
         self.referrals = ReferralService(engine, indexer, self.audit)
         self.dashboard = DashboardService(engine, indexer)
         self.retention = RetentionService(engine, self.profiles, self.accounts, settings)
+        self.alerts = AlertService(engine, indexer, self.profiles, self.audit)
+        self.digest = DigestService(engine, self.alerts, self.audit, settings)
 
 
-__all__ = ["OfficerServices", "AccountService", "AuditService", "ClientService",
+__all__ = ["OfficerServices", "AccountService", "AlertService", "DigestService", "AuditService", "ClientService",
            "DashboardService", "ProfileService", "ReferralService", "RetentionService"]

@@ -255,9 +255,15 @@ class ProfileService:
                                  and c["reasons"]["distance_km"] <= max_km]
         result["jobs"], result["courses"] = jobs[:limit], result["courses"][:limit]
         with self.engine.begin() as conn:
-            conn.execute(match_runs.insert().values(
-                unit=actor["unit"], officer_id=actor["id"], jobs=len(result["jobs"]),
-                courses=len(result["courses"]), at=_now()))
+            # A run per profile version: a reload or another filter is the same run.
+            version = profile["updated_at"]
+            if conn.execute(select(match_runs.c.id).where(
+                    match_runs.c.profile_id == profile["id"],
+                    match_runs.c.profile_version == version)).first() is None:
+                conn.execute(match_runs.insert().values(
+                    unit=actor["unit"], officer_id=actor["id"], jobs=len(result["jobs"]),
+                    courses=len(result["courses"]), at=_now(), profile_id=profile["id"],
+                    profile_version=version))
             self.audit.record(actor, "match.run", _target(profile["id"]), conn,
                               jobs=len(result["jobs"]), courses=len(result["courses"]))
         return result

@@ -1,7 +1,7 @@
 """Referrals of a profile to a job or course, and their outcomes through allowed steps."""
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from indexer import clock
 
@@ -98,6 +98,12 @@ class ReferralService:
         today = today or clock.today()
         return self._list(actor, referrals.c.next_check_on <= today,
                           referrals.c.next_check_on)
+
+    def count(self, actor):
+        """How many referrals the actor's unit has (any status)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(referrals).where(
+                referrals.c.unit == actor["unit"])).scalar()
 
     def _list(self, actor, where, order):
         with self.engine.connect() as conn:

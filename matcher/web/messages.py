@@ -28,6 +28,8 @@ ACTION_LABELS = {
     "referral.update": N_("Updated referral"), "access.denied": N_("Access denied"),
     "login": N_("Logged in"), "login.failed": N_("Failed login"), "logout": N_("Logged out"),
     "password.change": N_("Changed password"), "retention.erase": N_("Erased (retention)"),
+    "report.export": N_("Exported a report"), "account.update": N_("Changed account settings"),
+    "digest.send": N_("Sent the e-mail digest"),
 }
 
 CONSENT_LABELS = {

@@ -9,6 +9,7 @@ from ..services.errors import TransitionError
 from . import services
 from .auth import login_required
 from .forms import OutcomeSchema, ReferralSchema
+from .i18n import lang
 from .messages import TRANSITION_ERRORS
 
 bp = Blueprint("referrals", __name__)
@@ -56,5 +57,8 @@ def show(referral_id):
 @bp.get("/followups")
 @login_required
 def followups():
-    """Referrals whose next check is due."""
-    return render_template("followups.html", due=services().referrals.due(g.user))
+    """Referrals whose next check is due, and new postings matching saved profiles."""
+    svc = services()
+    since, alerts = svc.alerts.for_followups(g.user, lang())
+    return render_template("followups.html", due=svc.referrals.due(g.user),
+                           total=svc.referrals.count(g.user), alerts=alerts, since=since)

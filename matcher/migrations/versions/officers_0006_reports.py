@@ -1,0 +1,38 @@
+"""Reports and alerts (issue #14, part C): match runs per profile version, officers'
+e-mail digest settings and the time they last saw new postings.
+
+match_runs gains profile_id and profile_version (a reload or a filter change of the
+results is no new run; older rows keep NULL and still count once each); officer_users
+gains email, digest_opt_in, digest_sent_at and alerts_seen_at. The role "province" needs
+no schema change (role is a string; its unit is a province code).
+
+down_revision is officers_0003 as written on the reports branch; the lead re-chains it
+at merge after officers_0004 and officers_0005 (the other parts of issue #14).
+
+Revision ID: officers_0006
+Revises: officers_0003
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "officers_0006"
+down_revision = "officers_0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("match_runs") as batch:
+        batch.add_column(sa.Column("profile_id", sa.Integer))
+        batch.add_column(sa.Column("profile_version", sa.DateTime(timezone=True)))
+        batch.create_index("ix_match_runs_profile_id", ["profile_id"])
+    with op.batch_alter_table("officer_users") as batch:
+        batch.add_column(sa.Column("email", sa.String(254)))
+        batch.add_column(sa.Column("digest_opt_in", sa.Boolean, nullable=False,
+                                   server_default=sa.false()))
+        batch.add_column(sa.Column("digest_sent_at", sa.DateTime(timezone=True)))
+        batch.add_column(sa.Column("alerts_seen_at", sa.DateTime(timezone=True)))
+
+
+def downgrade():
+    raise NotImplementedError("restore the backup taken before upgrading")
