@@ -24,6 +24,8 @@ from .referrals import RETENTION_DAYS
 FUNNEL = ("referred", "interviewed", "hired", "employed_3m", "employed_6m")
 # Columns of the per-ward table (and of the exports' ward sheet).
 WARD_COLUMNS = ("profiles", "matches", "referrals", "hired", "employed_3m", "employed_6m")
+# Titles of jobs and courses listed by how many referrals they had.
+TOP_TITLES = 50
 # Longest range a report may cover, in days (a few years: the programme's horizon).
 MAX_RANGE_DAYS = 3 * 366
 
@@ -145,7 +147,7 @@ class DashboardService:
                     per_ward[unit][name] = n
             refs = {r.id: r for r in conn.execute(
                 select(referrals.c.id, referrals.c.unit, referrals.c.kind,
-                       referrals.c.hired_on).where(
+                       referrals.c.hired_on, referrals.c.title, referrals.c.partner).where(
                     *where(referrals, referrals.c.created_at)))}
             reached = collections.defaultdict(set)
             ids = list(refs)
@@ -175,6 +177,10 @@ class DashboardService:
             out[f"retention_{status[-2:]}_counts"] = (len(kept), len(eligible))
         out["funnel"] = [(step, len(jobs) if step == "referred" else len(reached[step] & jobs))
                          for step in FUNNEL]
+        # What people were referred to (partners' titles: escaped in the exports).
+        out["titles"] = collections.Counter(
+            (ref.kind, ref.title, ref.partner or "") for ref in refs.values()
+        ).most_common(TOP_TITLES)
         out["wards"] = sorted(((unit, row) for unit, row in per_ward.items()),
                               key=lambda item: places.fold(unit_label(item[0])))
         out["open_jobs_by_sector"] = self.open_jobs_by_sector(scope.province_code, today)

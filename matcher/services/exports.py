@@ -43,8 +43,11 @@ def sheets(figures, text):
               for unit, row in figures["wards"]]
     sectors = [[text["sector"], text["open_jobs"]]]
     sectors += [[text["sector_label"](code), n] for code, n in figures["open_jobs_by_sector"]]
+    titles = [[text["kind_h"], text["title"], text["partner"], text["referrals"]]]
+    titles += [[text["kind"](kind), title, partner, n]
+               for (kind, title, partner), n in figures["titles"]]
     return [(text["sheets"][0], summary), (text["sheets"][1], wards),
-            (text["sheets"][2], sectors)]
+            (text["sheets"][2], titles), (text["sheets"][3], sectors)]
 
 
 def to_csv(tables):

@@ -87,7 +87,10 @@ def _presets(today):
 @login_required_any
 def index():
     """Figures and charts for the account's unit, province or every ward."""
-    figures, errors = _figures()
+    return _page(*_figures())
+
+
+def _page(figures, errors):
     return render_template(
         "dashboard.html", f=figures, errors=errors, values=request.args,
         scopes=services().dashboard.scopes(g.user), scope_label=_scope_label,
@@ -100,8 +103,8 @@ def index():
 def export(fmt):
     """The dashboard's figures as a CSV or XLSX file (counts only); audited."""
     figures, errors = _figures()
-    if errors:
-        abort(422)
+    if errors:  # the page again, the bad field explained; nothing exported
+        return _page(figures, errors)
     tables = sheets(figures, _export_text(figures))
     body = to_csv(tables) if fmt == "csv" else to_xlsx(tables)
     scope = figures["scope"]
@@ -146,7 +149,11 @@ def _export_text(figures):
         "columns": {c: _column_label(c) for c in WARD_COLUMNS}, "order": WARD_COLUMNS,
         "unit": unit_label, "sector": gettext("Sector"), "open_jobs": gettext("Open jobs"),
         "sector_label": sector_label,
-        "sheets": [gettext("Summary"), gettext("Wards"), gettext("Open jobs")],
+        "kind_h": gettext("Kind"), "kind": lambda k: status_label(k, "kind"),
+        "title": gettext("Referred to"), "partner": gettext("Partner"),
+        "referrals": gettext("Referrals"),
+        "sheets": [gettext("Summary"), gettext("Wards"), gettext("Referred to"),
+                   gettext("Open jobs")],
     }
 
 
