@@ -364,5 +364,25 @@ def retention_run():
                f"removed {done['sessions']} expired session(s)")
 
 
+@main.group()
+def digest():
+    """The officers' daily e-mail of new postings matching their profiles."""
+
+
+@digest.command("send")
+def digest_send():
+    """Send the digests due now (the server also sends them every DIGEST_EVERY_HOURS)."""
+    with _officers() as officers:
+        if not officers.digest.configured:
+            click.echo("error: SMTP_HOST is not set (config/settings.toml, VUNGBUOC_SMTP_*)",
+                       err=True)
+            sys.exit(1)
+        done = officers.digest.send_all()
+    click.echo(f"sent {done['sent']} digest(s); {done['empty']} officer(s) had nothing new; "
+               f"{done['failed']} failed")
+    if done["failed"]:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()
