@@ -22,16 +22,16 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("match_runs") as batch:
-        batch.add_column(sa.Column("profile_id", sa.Integer))
-        batch.add_column(sa.Column("profile_version", sa.DateTime(timezone=True)))
-        batch.create_index("ix_match_runs_profile_id", ["profile_id"])
-    with op.batch_alter_table("officer_users") as batch:
-        batch.add_column(sa.Column("email", sa.String(254)))
-        batch.add_column(sa.Column("digest_opt_in", sa.Boolean, nullable=False,
-                                   server_default=sa.false()))
-        batch.add_column(sa.Column("digest_sent_at", sa.DateTime(timezone=True)))
-        batch.add_column(sa.Column("alerts_seen_at", sa.DateTime(timezone=True)))
+    # Plain ADD COLUMN (SQLite and PostgreSQL alike): recreating officer_users, as a batch
+    # would on SQLite, is refused while other tables point at it.
+    op.add_column("match_runs", sa.Column("profile_id", sa.Integer))
+    op.add_column("match_runs", sa.Column("profile_version", sa.DateTime(timezone=True)))
+    op.create_index("ix_match_runs_profile_id", "match_runs", ["profile_id"])
+    op.add_column("officer_users", sa.Column("email", sa.String(254)))
+    op.add_column("officer_users", sa.Column("digest_opt_in", sa.Boolean, nullable=False,
+                                             server_default=sa.false()))
+    op.add_column("officer_users", sa.Column("digest_sent_at", sa.DateTime(timezone=True)))
+    op.add_column("officer_users", sa.Column("alerts_seen_at", sa.DateTime(timezone=True)))
 
 
 def downgrade():
