@@ -19,9 +19,9 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from indexer.store import documents
+from indexer.store import documents, outbox
 
 from .. import ranking
 from ..models import profiles, users
@@ -58,18 +58,31 @@ class AlertService:
         self.engine, self.indexer, self.profiles, self.audit = (
             engine, indexer, profiles_service, audit)
 
-    def new_job_ids(self, since):
-        """IDs of the open postings stored after ``since`` (UTC)."""
-        store = self.indexer.store
-        with store.engine.connect() as conn:
-            return {r[0] for r in conn.execute(select(documents.c.id).where(
-                documents.c.kind == "jobs", documents.c.status == "open",
-                documents.c.created_at > store._db_time(since)))}
+    def indexed_until(self, now=None):
+        """The latest moment up to which every stored posting is in the search backend:
+        now, or just before the oldest posting still waiting in the outbox (a posting
+        not yet searchable is left for the next alert, never skipped)."""
+        now = now or _now()
+        with self.indexer.store.engine.connect() as conn:
+            oldest = conn.execute(select(func.min(outbox.c.created_at)).where(
+                outbox.c.kind == "jobs")).scalar()
+        return min(now, _utc(oldest) - dt.timedelta(microseconds=1)) if oldest else now
 
-    def new_matches(self, actor, since, lang="vi"):
+    def new_job_ids(self, since, until=None):
+        """IDs of the open postings stored after ``since`` (UTC), up to ``until``."""
+        store = self.indexer.store
+        conds = [documents.c.kind == "jobs", documents.c.status == "open",
+                 documents.c.created_at > store._db_time(since)]
+        if until is not None:
+            conds.append(documents.c.created_at <= store._db_time(until))
+        with store.engine.connect() as conn:
+            return {r[0] for r in conn.execute(select(documents.c.id).where(*conds))}
+
+    def new_matches(self, actor, since, lang="vi", until=None):
         """[{profile_id, case_code, jobs: [{id, title, partner}], more}] for the open
-        profiles of the actor's unit: their matching postings stored after ``since``."""
-        fresh = self.new_job_ids(since)
+        profiles of the actor's unit: their matching postings stored after ``since``
+        (and up to ``until``)."""
+        fresh = self.new_job_ids(since, until)
         if not fresh:
             return []
         with self.engine.connect() as conn:
@@ -79,7 +92,7 @@ class AlertService:
         out = []
         for row in rows:
             created = _utc(row.created_at)
-            ids = fresh if created <= since else self.new_job_ids(created)
+            ids = fresh if created <= since else self.new_job_ids(created, until)
             if not ids:
                 continue
             jobs = [j for j in self._rank(actor, row, lang) if j["id"] in ids]
@@ -101,12 +114,12 @@ class AlertService:
     def for_followups(self, actor, lang="vi", now=None):
         """(since, alerts) for the follow-ups page: what is new since the last visit,
         which this visit ends (the next one lists what comes after it)."""
-        now = now or _now()
+        until = self.indexed_until(now)
         since = _utc(actor.get("alerts_seen_at") or actor["created_at"])
-        alerts = self.new_matches(actor, since, lang)
+        alerts = self.new_matches(actor, since, lang, until)
         with self.engine.begin() as conn:
             conn.execute(users.update().where(users.c.id == actor["id"]).values(
-                alerts_seen_at=now))
+                alerts_seen_at=max(until, since)))
         return since, alerts
 
     def settings(self, actor):
@@ -170,9 +183,12 @@ class DigestService:
         if not self.configured:
             log.info("digest: SMTP_HOST is not set; no e-mail sent")
             return done
+        until = self.alerts.indexed_until(now)
         for user in self.recipients():
             since = _utc(user["digest_sent_at"] or now - dt.timedelta(seconds=self.every))
-            alerts = self.alerts.new_matches(user, since)
+            if until <= since:
+                continue
+            alerts = self.alerts.new_matches(user, since, until=until)
             if alerts:
                 try:
                     self._send(self.compose(user, alerts))
@@ -188,7 +204,7 @@ class DigestService:
                 done["empty"] += 1
             with self.engine.begin() as conn:
                 conn.execute(users.update().where(users.c.id == user["id"]).values(
-                    digest_sent_at=now))
+                    digest_sent_at=until))
         return done
 
     def compose(self, user, alerts):
