@@ -189,3 +189,18 @@ def test_admins_see_the_dashboard(web_app, officer, profile_id):
     assert 'href="/dashboard"' in html
     assert _fig(admin.get("/dashboard?scope=16531").get_data(as_text=True), "profiles") == "1"
     assert admin.get("/dashboard/export.xlsx?scope=38").status_code == 200
+
+
+def test_cli_creates_a_province_account(settings, monkeypatch):
+    from click.testing import CliRunner
+    from matcher.cli import main
+    monkeypatch.setenv("VUNGBUOC_DATA_DIR", settings["DATA_DIR"])
+    result = CliRunner().invoke(main, ["users", "create", "tinh", "--role", "province",
+                                       "--unit", "thanh hoa", "--password-stdin"],
+                                input="long enough pw\n")
+    assert result.exit_code == 0, result.output
+    assert "created province tinh (Tỉnh Thanh Hóa, code 38)" in result.output
+    result = CliRunner().invoke(main, ["users", "create", "tinh2", "--role", "province",
+                                       "--unit", "Atlantis", "--password-stdin"],
+                                input="long enough pw\n")
+    assert result.exit_code == 1 and "unit" in result.output
