@@ -170,3 +170,63 @@ def test_officer_guide_flow(live_app, browser, shoot, officer_account, lang, tmp
     assert page.locator(".guide img").count() >= 5
     _axe(page)
     context.close()
+
+
+def _officer_saves_a_profile(live_app, browser, officer_account, case_code):
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    page.goto(live_app.url + "/login")
+    username, password, _ = officer_account
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.locator("form button[type=submit]", has_text="Đăng nhập").click()
+    page.wait_for_url(live_app.url + "/")
+    page.goto(live_app.url + "/profiles/new")
+    page.locator("#case_code").fill(case_code)
+    page.locator("details:has(input[value=welding_smaw]) > summary").click()
+    page.locator("input[name=skills][value=welding_smaw]").check()
+    page.locator("#province_code").select_option(label="Thanh Hóa")
+    page.locator("#ward").fill("Phường Sầm Sơn")
+    page.locator("#consent_given").check()
+    page.get_by_role("button", name="Lưu và tìm việc").click()
+    page.wait_for_url(re.compile(r".*/profiles/\d+/matches$"))
+    context.close()
+
+
+def test_province_dashboard(live_app, browser, shoot, officer_account, tmp_path):
+    """A province account: counts per ward, a ward's own figures, a CSV, no case anywhere."""
+    import csv
+    _officer_saves_a_profile(live_app, browser, officer_account, "TINH-1")
+    password = "mật khẩu của tỉnh"
+    live_app.cli("users", "create", "tinh.th", "--role", "province", "--unit", "Thanh Hóa",
+                 "--password-stdin", stdin=password + "\n")
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1100, "height": 860},
+                                  accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    page.goto(live_app.url + "/login")
+    page.locator("#username").fill("tinh.th")
+    page.locator("#password").fill(password)
+    page.locator("form button[type=submit]", has_text="Đăng nhập").click()
+    page.wait_for_url(live_app.url + "/dashboard")
+    assert page.get_by_role("heading", name="Tổng quan của tỉnh").is_visible()
+    assert page.get_by_role("link", name="Hồ sơ", exact=True).count() == 0
+    page.get_by_role("link", name="Quý này").click()
+    table = page.locator("#ward-table")
+    assert "Phường Sầm Sơn" in table.inner_text()
+    _axe(page)
+    shoot(page, "vi", "08-tong-quan-tinh")
+    with page.expect_download() as download:
+        page.locator("#export-csv").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert any(r[:2] == ["Phường Sầm Sơn, Thanh Hóa", "16531"] for r in rows)
+    assert not any(code in cell for code in ("TINH-1", "HD-", "E2E-") for r in rows
+                   for cell in r)
+    assert "TINH-1" not in page.content()
+    table.get_by_role("link", name="Phường Sầm Sơn, Thanh Hóa").click()
+    assert "scope=16531" in page.url
+    assert "Phường Sầm Sơn, Thanh Hóa" in page.locator("#range-summary").inner_text()
+    context.close()
