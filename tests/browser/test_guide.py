@@ -48,12 +48,12 @@ def shoot(screenshot):
     """A screenshot for the guide (docs/img with VUNGBUOC_SCREENSHOTS) and test-output/."""
     target = os.environ.get("VUNGBUOC_SCREENSHOTS")
 
-    def take(page, lang, name):
+    def take(page, lang, name, full_page=False):
         screenshot(page, f"guide-{lang}-{name}")
         if target and lang == "vi":
             folder = ROOT / target
             folder.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+            page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
     return take
 
 
@@ -216,7 +216,7 @@ def test_province_dashboard(live_app, browser, shoot, officer_account, tmp_path)
     table = page.locator("#ward-table")
     assert "Phường Sầm Sơn" in table.inner_text()
     _axe(page)
-    shoot(page, "vi", "08-tong-quan-tinh")
+    shoot(page, "vi", "08-tong-quan-tinh", full_page=True)
     with page.expect_download() as download:
         page.locator("#export-csv").click()
     path = tmp_path / download.value.suggested_filename
