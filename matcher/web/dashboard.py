@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from indexer import clock
 
-from ..services.dashboard import FUNNEL, MAX_RANGE_DAYS, WARD_COLUMNS, default_range, unit_label
+from ..services.dashboard import MAX_RANGE_DAYS, WARD_COLUMNS, default_range, unit_label
 from ..services.errors import NotFound
 from ..services.exports import XLSX_TYPE, sheets, to_csv, to_xlsx
 from . import services
@@ -51,9 +51,8 @@ def _range():
         errors = {}
     except ValidationError as exc:
         args = {"start": None, "end": None, "scope": request.args.get("scope")}
-        errors = {("from" if k == "from" else "to" if k == "to" else k): [
-            FIELD_MESSAGES.get(m, lambda m=m: m)() for m in msgs]
-            for k, msgs in exc.messages.items()}
+        errors = {field: [FIELD_MESSAGES.get(m, lambda m=m: m)() for m in messages]
+                  for field, messages in exc.messages.items()}
     start, end = default_range()
     start, end = args["start"] or start, args["end"] or end
     if args["start"] and not args["end"]:
@@ -156,5 +155,3 @@ def _export_text(figures):
                    gettext("Open jobs")],
     }
 
-
-__all__ = ["bp", "FUNNEL"]

@@ -7,7 +7,6 @@ With VUNGBUOC_SCREENSHOTS=docs/img (``make screenshots``) the Vietnamese run wri
 guide's screenshots (docs/huong-dan-can-bo.md) there; otherwise under test-output/.
 """
 import datetime as dt
-import io
 import json
 import os
 import re
