@@ -152,7 +152,7 @@ class DigestService:
     def __init__(self, engine, alerts, audit, settings):
         self.engine, self.alerts, self.audit = engine, alerts, audit
         self.smtp = {k: settings.get(f"SMTP_{k}") for k in (
-            "HOST", "PORT", "USERNAME", "PASSWORD", "SECURITY", "FROM", "TIMEOUT")}
+            "HOST", "PORT", "USERNAME", "PASSWORD", "SECURITY", "FROM", "TIMEOUT", "CA_CERTS")}
         self.public_url = (settings.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
         self.every = float(settings.get("DIGEST_EVERY_HOURS", 24)) * 3600
         self._job = PeriodicJob(engine, JOB, self.every, lambda: self.send_all())
@@ -236,14 +236,15 @@ class DigestService:
         host, port = self.smtp["HOST"], int(self.smtp["PORT"] or 587)
         security = (self.smtp["SECURITY"] or "starttls").lower()
         timeout = float(self.smtp["TIMEOUT"] or 10)
+        # Certificates and host names are checked, against SMTP_CA_CERTS if set.
+        context = ssl.create_default_context(cafile=self.smtp["CA_CERTS"] or None)
         if security == "ssl":
-            server = smtplib.SMTP_SSL(host, port, timeout=timeout,
-                                      context=ssl.create_default_context())
+            server = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
         else:
             server = smtplib.SMTP(host, port, timeout=timeout)
         with server:
             if security == "starttls":
-                server.starttls(context=ssl.create_default_context())
+                server.starttls(context=context)
             if self.smtp["USERNAME"]:
                 server.login(self.smtp["USERNAME"], self.smtp["PASSWORD"] or "")
             server.send_message(message)

@@ -133,3 +133,74 @@ def test_one_worker_sends_each_daily_digest(web_app):
     assert digest._job.claim(now=1000.0) is True
     assert digest._job.claim(now=1001.0) is False  # another worker, the same day
     assert digest._job.claim(now=1000.0 + 24 * 3600) is True
+
+
+def _self_signed(tmp_path):
+    """A certificate for 127.0.0.1 and its key (PEM files), made with `cryptography`."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / "smtp.crt", tmp_path / "smtp.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_digest_over_starttls_with_login(web_app, officer, profile_id, tmp_path):
+    """The default: STARTTLS (certificate checked against SMTP_CA_CERTS), then AUTH."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from appserver import free_port
+    from matcher.services.alerts import DigestService
+    cert, key = _self_signed(tmp_path)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"smtp secret")
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=tls,
+                            require_starttls=True, auth_required=True, auth_require_tls=True,
+                            authenticator=authenticator)
+    controller.start()
+    try:
+        post_form(officer, "/account", {"email": ADDRESS, "digest_opt_in": "y"})
+        _new_job(web_app)
+        officers = web_app.extensions["officers"]
+        settings = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": controller.port,
+                    "SMTP_SECURITY": "starttls", "SMTP_USERNAME": "vungbuoc",
+                    "SMTP_PASSWORD": "smtp secret", "SMTP_CA_CERTS": str(cert)}
+        digest = DigestService(officers.alerts.engine, officers.alerts, officers.audit,
+                               settings)
+        assert digest.send_all() == {"sent": 1, "empty": 0, "failed": 0}
+        assert logins == [(b"vungbuoc", b"smtp secret")]
+        assert inbox.messages[0][0] == [ADDRESS]
+        # A certificate the client does not trust: nothing is sent, the run says so.
+        _new_job(web_app, "J-new2", "Thợ hàn ống")
+        untrusted = DigestService(officers.alerts.engine, officers.alerts, officers.audit,
+                                  {**settings, "SMTP_CA_CERTS": ""})
+        assert untrusted.send_all()["failed"] == 1 and len(inbox.messages) == 1
+    finally:
+        controller.stop()
