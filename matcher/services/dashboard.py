@@ -95,11 +95,11 @@ class DashboardService:
         if role == "province":
             return [Scope("province", unit)]
         if role == "admin":
-            out = [Scope("all")]
             ward = places.ward(unit) if unit else None
-            if ward:
-                out = [Scope("ward", unit), Scope("province", ward.province_code)] + out
-            return out
+            out = [Scope("ward", unit), Scope("province", ward.province_code)] if ward else []
+            out.append(Scope("all"))
+            return out + [Scope("province", p.code) for p in places.provinces()
+                          if Scope("province", p.code) not in out]
         return [Scope("ward", unit)]
 
     def scope_for(self, actor, requested=None):

@@ -134,6 +134,7 @@ def test_officer_guide_flow(live_app, browser, shoot, officer_account, lang, tmp
     page.locator("#range-to").fill((today - dt.timedelta(days=3)).isoformat())
     page.get_by_role("button", name=t["show"], exact=True).click()
     assert page.locator("#range-to-error").inner_text().strip() == t["bad_date"]
+    _axe(page)
     start = today.replace(day=1)
     page.locator("#range-from").fill(start.isoformat())
     page.locator("#range-to").fill(today.isoformat())

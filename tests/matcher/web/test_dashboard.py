@@ -187,6 +187,7 @@ def test_admins_see_the_dashboard(web_app, officer, profile_id):
     html = admin.get("/dashboard").get_data(as_text=True)
     assert "Tổng quan của mọi xã, phường" in html and _fig(html, "profiles") == "1"
     assert 'href="/dashboard"' in html
+    assert '<option value="01">Thành phố Hà Nội</option>' in html  # every province listed
     assert _fig(admin.get("/dashboard?scope=16531").get_data(as_text=True), "profiles") == "1"
     assert admin.get("/dashboard/export.xlsx?scope=38").status_code == 200
 
