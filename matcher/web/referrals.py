@@ -1,9 +1,10 @@
 """Referrals and their outcomes, and the follow-up list."""
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, g, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext
 from marshmallow import ValidationError
 
-from indexer.errors import NotFound
+from indexer.errors import BackendError, NotFound
 
 from ..services.errors import TransitionError
 from . import services
@@ -59,6 +60,10 @@ def show(referral_id):
 def followups():
     """Referrals whose next check is due, and new postings matching saved profiles."""
     svc = services()
-    since, alerts = svc.alerts.for_followups(g.user, lang())
+    try:
+        since, alerts = svc.alerts.for_followups(g.user, lang())
+    except BackendError:  # the referrals due still show; the alerts wait for the index
+        current_app.logger.exception("alerts: the search backend failed")
+        since, alerts = None, None
     return render_template("followups.html", due=svc.referrals.due(g.user),
                            total=svc.referrals.count(g.user), alerts=alerts, since=since)
