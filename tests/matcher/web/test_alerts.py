@@ -1,5 +1,6 @@
 """Alerts: new matching postings on the follow-ups page, the account's digest settings, and
 the daily digest sent to a real SMTP server on 127.0.0.1 (aiosmtpd)."""
+import datetime as dt
 import re
 import threading
 
@@ -204,3 +205,40 @@ def test_digest_over_starttls_with_login(web_app, officer, profile_id, tmp_path)
         assert untrusted.send_all()["failed"] == 1 and len(inbox.messages) == 1
     finally:
         controller.stop()
+
+
+def test_followups_still_show_when_the_search_backend_is_down(settings):
+    """Elasticsearch unreachable (a closed port): the referrals due still show, the alerts
+    say they wait, and the last visit is not moved (nothing is skipped)."""
+    from sqlalchemy import delete
+
+    from appserver import free_port
+    from factories import make_partner
+    from indexer.store import outbox
+    from matcher import create_app
+    from matcher.schemas import ProfileSchema
+
+    from web_helpers import PASSWORD, login
+    app = create_app({**settings, "TESTING": True, "SEARCH_BACKEND": "elasticsearch",
+                      "ES_URL": f"http://127.0.0.1:{free_port()}", "ES_TIMEOUT": 1,
+                      "SYNC_AFTER_WRITE": False})
+    svc, officers = app.extensions["vungbuoc"], app.extensions["officers"]
+    try:
+        lan = officers.accounts.create("lan", PASSWORD, unit="16531")
+        officers.profiles.create(lan, ProfileSchema().load({
+            "case_code": "ES-1", "skills": ["welding_smaw"]}), {
+            "given_on": dt.date(2026, 1, 5), "purpose": "employment", "scope": ["matching"]})
+        svc.save("partners", [make_partner()])
+        svc.save("jobs", [make_posting()])
+        with svc.store.engine.begin() as conn:  # drained before the cluster went away
+            conn.execute(delete(outbox))
+        client = app.test_client()
+        login(client, "lan")
+        response = client.get("/followups")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Chưa có giới thiệu nào" in html
+        assert "Hiện chưa liệt kê được việc làm mới" in html
+        with svc.store.engine.connect() as conn:
+            assert conn.execute(select(users.c.alerts_seen_at)).scalar() is None
+    finally:
+        svc.close()
