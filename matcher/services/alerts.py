@@ -21,6 +21,7 @@ from email.utils import formataddr, make_msgid, parseaddr
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from indexer.errors import BackendError
 from indexer.store import documents, outbox
 
 from .. import ranking
@@ -188,7 +189,12 @@ class DigestService:
             since = _utc(user["digest_sent_at"] or now - dt.timedelta(seconds=self.every))
             if until <= since:
                 continue
-            alerts = self.alerts.new_matches(user, since, until=until)
+            try:
+                alerts = self.alerts.new_matches(user, since, until=until)
+            except BackendError:  # retried at the next run: digest_sent_at stays
+                log.exception("digest: the search backend failed for officer %s", user["id"])
+                done["failed"] += 1
+                continue
             if alerts:
                 try:
                     self._send(self.compose(user, alerts))
