@@ -5,8 +5,9 @@ They live in the store's database (same engine) under their own MetaData: create
 ``matcher db upgrade``). The audit log is append-only: the services never update or
 delete it, and the database refuses to (triggers on SQLite and PostgreSQL).
 """
-from sqlalchemy import (DDL, JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer,
-                        MetaData, String, Table, Text, UniqueConstraint, event, false, select)
+from sqlalchemy import (DDL, JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Index,
+                        Integer, MetaData, String, Table, Text, UniqueConstraint, event, false,
+                        select)
 
 metadata = MetaData()
 
@@ -127,8 +128,10 @@ match_runs = Table(
     # One run per profile version: reloading the results or changing a filter is no new
     # run (the dashboard counts runs, not page views). No foreign key: the count outlives
     # the profile.
-    Column("profile_id", Integer, index=True),
+    Column("profile_id", Integer),
     Column("profile_version", DateTime(timezone=True)),
+    # Concurrent first views of the same results insert one row (older rows: NULLs).
+    Index("uq_match_runs_profile_version", "profile_id", "profile_version", unique=True),
 )
 
 referrals = Table(

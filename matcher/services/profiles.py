@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from indexer import clock
 
 from .. import ranking
-from ..models import consents, match_runs, profiles, referral_events, referrals
+from ..models import (consents, dialect_insert, match_runs, profiles, referral_events,
+                      referrals)
 from ..ranker import ranker_for
 from ..schemas import ProfileSchema
 from .errors import Conflict, InvalidDocument, NotFound
@@ -256,14 +257,10 @@ class ProfileService:
         result["jobs"], result["courses"] = jobs[:limit], result["courses"][:limit]
         with self.engine.begin() as conn:
             # A run per profile version: a reload or another filter is the same run.
-            version = profile["updated_at"]
-            if conn.execute(select(match_runs.c.id).where(
-                    match_runs.c.profile_id == profile["id"],
-                    match_runs.c.profile_version == version)).first() is None:
-                conn.execute(match_runs.insert().values(
-                    unit=actor["unit"], officer_id=actor["id"], jobs=len(result["jobs"]),
-                    courses=len(result["courses"]), at=_now(), profile_id=profile["id"],
-                    profile_version=version))
+            conn.execute(dialect_insert(self.engine, match_runs).values(
+                unit=actor["unit"], officer_id=actor["id"], jobs=len(result["jobs"]),
+                courses=len(result["courses"]), at=_now(), profile_id=profile["id"],
+                profile_version=profile["updated_at"]).on_conflict_do_nothing())
             self.audit.record(actor, "match.run", _target(profile["id"]), conn,
                               jobs=len(result["jobs"]), courses=len(result["courses"]))
         return result

@@ -26,7 +26,8 @@ def upgrade():
     # would on SQLite, is refused while other tables point at it.
     op.add_column("match_runs", sa.Column("profile_id", sa.Integer))
     op.add_column("match_runs", sa.Column("profile_version", sa.DateTime(timezone=True)))
-    op.create_index("ix_match_runs_profile_id", "match_runs", ["profile_id"])
+    op.create_index("uq_match_runs_profile_version", "match_runs",
+                    ["profile_id", "profile_version"], unique=True)
     op.add_column("officer_users", sa.Column("email", sa.String(254)))
     op.add_column("officer_users", sa.Column("digest_opt_in", sa.Boolean, nullable=False,
                                              server_default=sa.false()))
