@@ -139,3 +139,18 @@ def test_the_shipped_ranker_is_v2_with_non_negative_weights_that_beat_v1():
     v2 = ranker.meta["ndcg@10"]
     for figure in ("check/easy", "check/hard", "all/easy", "all/hard"):
         assert v2[figure] >= v1[figure] - 0.005, figure
+
+
+def test_every_reason_a_job_can_give_is_worded_on_the_match_page():
+    import re
+    from pathlib import Path
+
+    from matcher import ranking
+    page = (Path(ranking.__file__).parent / "templates" / "matches.html").read_text(
+        encoding="utf-8")
+    block = page[page.index("{% set reason_text"):]
+    block = block[:block.index("%}")]
+    worded = set(re.findall(r"'(\w+)': _\(", block))
+    reasons = set(ranking.REASON_FEATURES) | {
+        n for n, w in ranking.job_weights().items() if w > 0}
+    assert reasons <= worded, sorted(reasons - worded)
