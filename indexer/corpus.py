@@ -76,13 +76,27 @@ def char_grams(phrases):
     a keyword written with marks also those of its exact form, so that "thợ máy" is
     closer to "máy" (machine) than to "may" (sew) and "tho may" still finds both.
     """
-    parts = []
+    grams, counts = gram_counts(phrases)
+    return np.repeat(grams, counts)
+
+
+def gram_counts(phrases):
+    """(unique character n-gram hashes, how often each occurs) of ``phrases``: see
+    ``char_grams``. Each distinct keyword's n-grams are looked up once."""
+    words = {}
     for phrase in phrases:
         for folded, exact in keywords(phrase):
-            parts.append(_word_grams(folded, False))
+            words[(folded, False)] = words.get((folded, False), 0) + 1
             if exact != folded:
-                parts.append(_word_grams(exact, True))
-    return np.concatenate(parts) if parts else np.zeros(0, HASH)
+                words[(exact, True)] = words.get((exact, True), 0) + 1
+    if not words:
+        return np.zeros(0, HASH), np.zeros(0, np.int64)
+    parts = [_word_grams(w, e) for w, e in words]
+    flat = np.concatenate(parts)
+    weights = np.repeat(np.fromiter(words.values(), np.int64, len(words)),
+                        [len(p) for p in parts])
+    grams, inverse = np.unique(flat, return_inverse=True)
+    return grams, np.bincount(inverse, weights=weights).astype(np.int64)
 
 
 class CorpusModel:
@@ -127,8 +141,9 @@ class CorpusModel:
         from sklearn.feature_extraction.text import TfidfTransformer
         from sklearn.preprocessing import normalize
         coded = [d for d in docs if d.get("occupation_code")]
-        grams = [char_grams([d.get("search_text") or d.get("title") or ""]) for d in coded]
-        vocab, df = _count(grams)
+        grams = [gram_counts([d.get("search_text") or d.get("title") or ""]) for d in coded]
+        flat = np.concatenate([g for g, _ in grams]) if grams else np.zeros(0, HASH)
+        vocab, df = np.unique(flat, return_counts=True)  # each doc's grams are unique
         self.gram_hash_ = vocab[df >= 2]
         self.gram_idf_ = np.zeros(len(self.gram_hash_), np.float32)
         self.occupations_ = np.zeros(0, "<U16")
@@ -137,12 +152,11 @@ class CorpusModel:
         if not len(self.gram_hash_):
             self._index_occupations()
             return
-        rows = np.repeat(np.arange(len(grams)), [len(g) for g in grams])
-        cols, known = _lookup(self.gram_hash_, np.concatenate(grams))
-        counts = sp.csr_matrix((np.ones(int(known.sum()), np.float32),
-                                (rows[known], cols[known])),
+        rows = np.repeat(np.arange(len(grams)), [len(g) for g, _ in grams])
+        cols, known = _lookup(self.gram_hash_, flat)
+        tf = np.concatenate([c for _, c in grams]).astype(np.float32)
+        counts = sp.csr_matrix((tf[known], (rows[known], cols[known])),
                                shape=(len(grams), len(self.gram_hash_)))
-        counts.sum_duplicates()
         tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
         vectors = tfidf.transform(counts)
         codes = [str(d["occupation_code"]) for d in coded]
@@ -170,7 +184,7 @@ class CorpusModel:
         and group's centroid, as an array aligned with ``occupations_`` (zeros if no
         n-gram is known). Only numpy: the centroids' rows of the query's n-grams."""
         sims = np.zeros(len(self.occupations_))
-        grams, tf = np.unique(char_grams(phrases), return_counts=True)
+        grams, tf = gram_counts(phrases)
         pos, known = _lookup(self.gram_hash_, grams)
         pos, tf = pos[known], tf[known]
         weight = (1.0 + np.log(tf)) * self.gram_idf_[pos]
