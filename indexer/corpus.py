@@ -40,6 +40,9 @@ DIMENSIONS = 64
 GRAM_SIZES = (3, 4, 5)
 # Digits of an occupation code that make its group (ISCO: the 3-digit minor group).
 GROUP_DIGITS = 3
+# Postings per occupation code its centroid is fitted on at most (evenly spread): a
+# centroid of 60 postings is as good as of 600, and the n-grams cost time to count.
+OCCUPATION_DOCS = 60
 MAX_FIT_DOCS = 20_000
 # Refit when the number of documents differs by more than this share from the fit.
 REFIT_CHANGE = 0.10
@@ -137,10 +140,16 @@ class CorpusModel:
     def _fit_occupations(self, docs):
         """Centroids of the docs' character n-gram TF-IDF vectors (sublinear tf, unit
         rows) per occupation code and per group of codes (its first GROUP_DIGITS), kept
-        as a gram-by-occupation sparse matrix (CSR arrays) over grams in two docs or more."""
+        as a gram-by-occupation sparse matrix (CSR arrays) over grams in two docs or more;
+        at most OCCUPATION_DOCS docs of a code, evenly spread over its docs."""
         from sklearn.feature_extraction.text import TfidfTransformer
         from sklearn.preprocessing import normalize
-        coded = [d for d in docs if d.get("occupation_code")]
+        by_code = {}
+        for d in docs:
+            if d.get("occupation_code"):
+                by_code.setdefault(str(d["occupation_code"]), []).append(d)
+        coded = [d for group in by_code.values()
+                 for d in group[::max(1, -(-len(group) // OCCUPATION_DOCS))]]
         grams = [gram_counts([d.get("search_text") or d.get("title") or ""]) for d in coded]
         flat = np.concatenate([g for g, _ in grams]) if grams else np.zeros(0, HASH)
         vocab, df = np.unique(flat, return_counts=True)  # each doc's grams are unique
