@@ -154,3 +154,16 @@ def test_every_reason_a_job_can_give_is_worded_on_the_match_page():
     reasons = set(ranking.REASON_FEATURES) | {
         n for n, w in ranking.job_weights().items() if w > 0}
     assert reasons <= worded, sorted(reasons - worded)
+
+
+def test_codes_of_fewer_digits_share_the_group_they_name():
+    docs = _docs()
+    docs[5]["occupation_code"] = "721"  # the fabricator coded to the minor group only
+    docs[6]["occupation_code"] = "72"
+    model = CorpusModel().fit(docs)
+    assert {"72", "721", "7212"} <= set(model.occupations_)
+    query = features.Query(["arc welding"], model)
+    feats = features.relevance_features(query, [(None, "arc welding")], docs,
+                                        features.skill_matcher(model), lambda d: None)
+    assert feats["occupation_fit"][5] == feats["occupation_group_fit"][5] > 0
+    assert feats["occupation_nearest"][5] > 0  # shares 3 digits with the nearest, 7212
