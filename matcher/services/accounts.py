@@ -50,10 +50,14 @@ class AccountService:
     def _check_password(self, password, username):
         passwords.check(password, username, self.min_password)
 
-    def create(self, username, password, role="officer", unit=None):
+    def create(self, username, password, role="officer", unit=None, name=None):
         """Create an account; officers need a unit: a current ward (see
         ``indexer.places.parse_unit``: a code, 'province / ward' or an old unit name),
-        stored by its official code."""
+        stored by its official code. ``name``: the full name printed on slips."""
+        name = " ".join((name or "").split()) or None
+        if name is not None and len(name) > 100:
+            raise InvalidDocument([{"field": "name", "messages": [
+                "Longer than maximum length 100."]}])
         username = (username or "").strip().lower()
         if not username or len(username) > 64 or not username.replace(".", "").replace(
                 "_", "").replace("-", "").isalnum():
@@ -74,7 +78,8 @@ class AccountService:
                 raise Conflict(f"user {username} exists")
             user_id = conn.execute(users.insert().values(
                 username=username, password_hash=self.hasher.hash(password), role=role, unit=unit,
-                active=True, session_version=1, created_at=_now())).inserted_primary_key[0]
+                display_name=name, active=True, session_version=1,
+                created_at=_now())).inserted_primary_key[0]
         return self.get(user_id)
 
     def get(self, user_id):
