@@ -60,6 +60,13 @@ def check_step(status, reason, note):
     return reason, note
 
 
+def merged_contact(doc, partner):
+    """The contact of a posting, completed by its partner's (an address, say)."""
+    out = {k: v for k, v in (partner.get("contact") or {}).items() if v}
+    out.update({k: v for k, v in (doc.get("contact") or {}).items() if v})
+    return out
+
+
 def officer_name(row):
     """How an officer is named on slips and in histories: their name, else the user name."""
     return (row.get("display_name") or row.get("username") or "").strip() or None
@@ -235,7 +242,7 @@ class ReferralService:
                               doc_id=ref["doc_id"], referral=referral_id)
         ward = places.ward(ref["unit"])
         return {"referral": ref, "doc": data, "partner": partner,
-                "contact": data.get("contact") or partner.get("contact") or {},
+                "contact": merged_contact(data, partner),
                 "fair_chance": partner.get("fair_chance_commitments") or [],
                 "officer": officer_name(dict(officer._mapping)) if officer else None,
                 "ward": ward, "referred_on": ref["events"][0]["on"]}

@@ -12,7 +12,7 @@ from indexer import clock, places
 from indexer.errors import NotFound
 
 from ..services.errors import InvalidDocument, TransitionError
-from ..services.referrals import NOTE_MAX, REASONS
+from ..services.referrals import NOTE_MAX, REASONS, merged_contact
 from . import services
 from .auth import login_required
 from .forms import OutcomeSchema, ReferralSchema, field_errors
@@ -149,7 +149,7 @@ def preview_slip(profile_id, kind, doc_id, errors=None, status=200):
         "slip.html", size=size if size in SIZES else "a4", sizes=SIZES, preview=True,
         reference=None, qr=None, kind=kind, case_code=profile["case_code"],
         doc=doc["data"], partner=partner,
-        contact=doc["data"].get("contact") or partner.get("contact") or {},
+        contact=merged_contact(doc["data"], partner),
         fair_chance=partner.get("fair_chance_commitments") or [],
         officer=g.user.get("display_name") or g.user.get("username"),
         ward=places.ward(g.user.get("unit")), day=clock.today(), letter_date=letter_date,
