@@ -159,7 +159,7 @@ def test_slip_outcomes_and_support(live_server, browser, screenshot, officer_acc
     text = slip.inner_text()
     for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
                      "ỦY BAN NHÂN DÂN PHƯỜNG SẦM SƠN", t["slip_title"], f"E2E-CW-{lang}",
-                     t["contact"]):
+                     t["contact"], "Nguyễn Thị Lan"):
         assert expected in text, expected
     assert "Đã hẹn phỏng vấn" not in text  # the note stays in the file, not on paper
     # The QR code, as the browser draws it, decodes to the slip's number.
@@ -211,7 +211,7 @@ def test_slip_outcomes_and_support(live_server, browser, screenshot, officer_acc
     history = page.locator("table.history tbody tr")
     assert history.count() == 3
     last = history.nth(2).inner_text()
-    assert t["reason"] in last and "Anh ấy ốm" in last and "lan" in last
+    assert t["reason"] in last and "Anh ấy ốm" in last and "Nguyễn Thị Lan" in last
     assert "Phỏng vấn lúc 8 giờ" in history.nth(1).inner_text()
     assert "Đã hẹn phỏng vấn thứ Hai" in history.nth(0).inner_text()
     screenshot(page, f"{lang}-referral-history")
@@ -220,11 +220,13 @@ def test_slip_outcomes_and_support(live_server, browser, screenshot, officer_acc
     page.goto(f"{live_server}/profiles/{profile_id}/support")
     loan = page.locator("#measure-preferential_loan")
     assert t["suggested"] in loan.locator(".badge").inner_text()
+    assert not loan.locator("form").is_visible()  # folded until asked for
+    loan.locator("summary").click()
     loan.get_by_label(t["refused"]).check()
     loan.get_by_role("button").click()
     loan = page.locator("#measure-preferential_loan")
     assert loan.locator("#preferential_loan-note-error").inner_text().strip() == t["why_refused"]
-    assert loan.get_by_label(t["refused"]).is_checked()
+    assert loan.get_by_label(t["refused"]).is_checked()  # unfolded with the error
     assert axe_violations(page) == []
     loan.get_by_label(t["applied"]).check()
     loan.locator("textarea").fill("Nộp hồ sơ tại phòng giao dịch NHCSXH")
