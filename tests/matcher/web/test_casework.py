@@ -377,3 +377,30 @@ def test_saving_a_profile_confirms(officer, profile_id):
                          form_path=f"/profiles/{profile_id}/edit")
     html = officer.get(response.location).get_data(as_text=True)
     assert "Đã lưu hồ sơ TS-2026-01." in html
+
+
+def test_the_persons_export_has_notes_reasons_and_support(officer, profile_id):
+    referral_id = refer(officer, profile_id)
+    outcome(officer, referral_id, "not_hired", reason="distance", note="Xa quá")
+    post_form(officer, f"/profiles/{profile_id}/support",
+              {"measure": "job_placement", "status": "applied", "note": "Đã đăng ký"})
+    data = officer.get(f"/profiles/{profile_id}/export").get_json()
+    [ref] = data["referrals"]
+    assert ref["reference"].startswith("16531-")
+    assert ref["events"][-1] == {"status": "not_hired", "on": clock.today().isoformat(),
+                                 "reason": "distance", "note": "Xa quá"}
+    assert data["support_measures"] == [{"measure": "job_placement", "status": "applied",
+                                         "on": clock.today().isoformat(), "note": "Đã đăng ký"}]
+
+
+def test_casework_pages_have_no_inline_script_or_style(web_app, officer, profile_id):
+    from test_security import INLINE
+    referral_id = refer(officer, profile_id)
+    bad = outcome(officer, referral_id, "not_hired", reason="")
+    pages = [officer.get(p).get_data(as_text=True) for p in (
+        f"/referrals/{referral_id}/slip", f"/referrals/{referral_id}/slip?size=a5",
+        f"/profiles/{profile_id}/support",
+        f"/profiles/{profile_id}/slip/job/{_job(web_app, 'J-mig')}")]
+    for html in pages + [bad.get_data(as_text=True)]:
+        for pattern in INLINE:
+            assert not pattern.search(html), pattern.pattern
