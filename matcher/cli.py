@@ -260,6 +260,16 @@ def users_disable(username, enable):
     click.echo(f"{'enabled' if enable else 'disabled'} {username}")
 
 
+@users.command("set-name")
+@click.argument("username")
+@click.argument("name")
+def users_set_name(username, name):
+    """Set the officer's full name, printed on referral slips ('' clears it)."""
+    with _domain_errors():
+        _accounts().set_name(username, name)
+    click.echo(f"name of {username}: {' '.join(name.split()) or '(none)'}")
+
+
 @users.command("reset-password")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")

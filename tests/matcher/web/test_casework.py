@@ -13,7 +13,7 @@ from matcher.services.errors import InvalidDocument
 from matcher.services.referrals import NOTE_MAX, REASONS
 from matcher.services.support import MEASURES, STATUSES, qualifies
 
-from factories import make_partner, make_posting
+from factories import make_partner
 from test_referrals import backdate, outcome, refer
 from web_helpers import PROFILE_FORM, post_form
 
