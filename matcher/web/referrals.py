@@ -38,6 +38,15 @@ def reason_choices(status):
     return [(code, gettext(REASON_LABELS[status][code])) for code in REASONS.get(status, ())]
 
 
+def place_line(location):
+    """'address, ward, province', leaving out a part the address already names."""
+    location = location or {}
+    address = location.get("address") or ""
+    parts = [address] + [location.get(k) for k in ("ward", "province")
+                         if location.get(k) and location[k].lower() not in address.lower()]
+    return ", ".join(p for p in parts if p) or "—"
+
+
 def letter_date(day):
     """A date as Vietnamese official letters write it: 'ngày 02 tháng 12 năm 2026'."""
     return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
@@ -122,7 +131,8 @@ def slip(referral_id):
         kind=data["referral"]["kind"], case_code=data["referral"]["case_code"],
         doc=data["doc"], partner=data["partner"], contact=data["contact"],
         fair_chance=data["fair_chance"], officer=data["officer"], ward=data["ward"],
-        day=data["referred_on"], letter_date=letter_date, referral=data["referral"],
+        day=data["referred_on"], letter_date=letter_date, place_line=place_line,
+        referral=data["referral"],
         errors={}, values={})
 
 
@@ -153,6 +163,7 @@ def preview_slip(profile_id, kind, doc_id, errors=None, status=200):
         fair_chance=partner.get("fair_chance_commitments") or [],
         officer=g.user.get("display_name") or g.user.get("username"),
         ward=places.ward(g.user.get("unit")), day=clock.today(), letter_date=letter_date,
+        place_line=place_line,
         profile=profile, doc_id=doc_id, errors=errors or {},
         values=request.form if errors else {}, note_max=NOTE_MAX), status
 

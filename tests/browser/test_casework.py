@@ -158,7 +158,7 @@ def test_slip_outcomes_and_support(live_server, browser, screenshot, officer_acc
     slip = page.locator("article.slip")
     text = slip.inner_text()
     for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                     "ỦY BAN NHÂN DÂN PHƯỜNG SẦM SƠN", t["slip_title"], f"E2E-CW-{lang}",
+                     "ỦY BAN NHÂN DÂN\nPHƯỜNG SẦM SƠN", t["slip_title"], f"E2E-CW-{lang}",
                      t["contact"], "Nguyễn Thị Lan"):
         assert expected in text, expected
     assert "Đã hẹn phỏng vấn" not in text  # the note stays in the file, not on paper

@@ -87,7 +87,7 @@ def test_slip_has_what_an_employer_needs_and_no_more(web_app, officer, profile_i
     html = officer.get(f"/referrals/{referral_id}/slip").get_data(as_text=True)
     # The letterhead of an administrative document, with the unit.
     for text in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                 "ỦY BAN NHÂN DÂN PHƯỜNG SẦM SƠN", "THANH HÓA", f"Số: <span id=\"slip-ref\">{reference}"):
+                 "ỦY BAN NHÂN DÂN<br>PHƯỜNG SẦM SƠN", f"Số: <span id=\"slip-ref\">{reference}"):
         assert text in html, text
     today = clock.today()
     assert f"Sầm Sơn, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}" in html
@@ -404,3 +404,12 @@ def test_casework_pages_have_no_inline_script_or_style(web_app, officer, profile
     for html in pages + [bad.get_data(as_text=True)]:
         for pattern in INLINE:
             assert not pattern.search(html), pattern.pattern
+
+
+def test_place_line_names_each_part_once():
+    from matcher.web.referrals import place_line
+    assert place_line({"address": "Số 27 đường Lê Lợi, phường Sầm Sơn", "ward": "Phường Sầm Sơn",
+                       "province": "Thanh Hóa"}) == "Số 27 đường Lê Lợi, phường Sầm Sơn, Thanh Hóa"
+    assert place_line({"ward": "Phường Sầm Sơn", "province": "Thanh Hóa"}) == \
+        "Phường Sầm Sơn, Thanh Hóa"
+    assert place_line(None) == "—"
