@@ -166,20 +166,22 @@ class SupportService:
                               case_code=profile.case_code, measure=measure, status=status,
                               on=on.isoformat())
 
-    def counts(self, unit, start=None, end=None):
-        """{measure: {status: number of cases}} for the unit's cases (for the dashboard).
+    def counts(self, units, start=None, end=None):
+        """{measure: {status: number of cases}} for the cases of a unit, or of several
+        (a unit code, or a list of them for a roll-up), for the dashboard.
 
         A recorded measure counts under its status (only if its date is within
         [start, end] when given); a measure a case qualifies for and has no record of
         counts as suggested (it is suggested now, whatever the range). Every measure and
         status is present, zeros included."""
+        units = [units] if isinstance(units, str) else list(units)
         out = {m: {s: 0 for s in STATUSES} for m in MEASURES}
         with self.engine.connect() as conn:
             cases = {r.id: r.data for r in conn.execute(
-                select(profiles.c.id, profiles.c.data).where(profiles.c.unit == unit))}
+                select(profiles.c.id, profiles.c.data).where(profiles.c.unit.in_(units)))}
             recorded = collections.defaultdict(dict)
             for row in conn.execute(select(support_measures).where(
-                    support_measures.c.unit == unit)):
+                    support_measures.c.unit.in_(units))):
                 recorded[row.profile_id][row.measure] = row
             refs = self._refs(conn, cases)
         for profile_id, data in cases.items():

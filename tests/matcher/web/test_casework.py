@@ -349,6 +349,8 @@ def test_support_counts_for_the_dashboard(web_app, officer, profile_id):
     outcome(officer, referral_id, "hired")
     assert support.counts(lan["unit"])["job_placement"]["suggested"] == 1
     assert support.counts("00000")["job_placement"]["suggested"] == 0  # by unit
+    both = support.counts([lan["unit"], "00000"])  # a roll-up over several units
+    assert both == support.counts(lan["unit"])
 
 
 def test_support_is_per_unit_audited_and_erased_with_the_profile(web_app, officer,
