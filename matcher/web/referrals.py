@@ -26,11 +26,15 @@ TRANSITION_FIELD = {"not_allowed": "status", "future": "on", "before_previous": 
 
 
 def qr_svg(text, label):
-    """A QR code of ``text`` as inline SVG markup (segno; error correction M, module
-    size 4 px on screen), labelled for screen readers."""
-    svg = segno.make_qr(text, error="m").svg_inline(scale=4, border=4, title=label,
-                                                   svgclass="qr", lineclass=None)
-    return Markup(re.sub(r"^<svg ", '<svg role="img" ', svg, count=1))
+    """A QR code of ``text`` as inline SVG markup (segno; error correction M, 4 px a
+    module on screen), labelled for screen readers. It has a viewBox, so print CSS can
+    size it in millimetres without clipping it."""
+    qr = segno.make_qr(text, error="m")
+    size = qr.symbol_size(scale=4, border=4)
+    svg = qr.svg_inline(scale=4, border=4, title=label, svgclass="qr", lineclass=None,
+                        omitsize=True)
+    return Markup(re.sub(r"^<svg ", f'<svg role="img" width="{size[0]}" height="{size[1]}" ',
+                         svg, count=1))
 
 
 def reason_choices(status):

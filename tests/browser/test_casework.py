@@ -106,6 +106,15 @@ def same_size(found, expected):
     return abs(found[0] - expected[0]) < 2 and abs(found[1] - expected[1]) < 2
 
 
+def assert_printed_qr(page, reference, mm):
+    """The QR code as printed: ``mm`` millimetres wide, whole (it decodes), the number."""
+    import zxingcpp
+    qr = page.locator("svg.qr")
+    box = qr.bounding_box()
+    assert abs(box["width"] - mm * 96 / 25.4) < 1.5, box  # CSS px: 96 an inch
+    assert [d.text for d in zxingcpp.read_barcodes(png_grey(qr.screenshot()))] == [reference]
+
+
 def axe_violations(page):
     from axe_playwright_python.sync_playwright import Axe
     results = Axe().run(page)
@@ -128,7 +137,9 @@ def login(page, live_server, officer_account, lang, t):
 def test_slip_outcomes_and_support(live_server, browser, screenshot, officer_account, lang):
     import zxingcpp
     t = TEXT[lang]
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    # Twice the pixels: the QR code printed 20 mm wide still has whole pixels a module.
+    context = browser.new_context(viewport={"width": 1100, "height": 900},
+                                  device_scale_factor=2)
     page = context.new_page()
     page.set_default_timeout(15000)
     login(page, live_server, officer_account, lang, t)
@@ -175,6 +186,7 @@ def test_slip_outcomes_and_support(live_server, browser, screenshot, officer_acc
     assert not page.locator("header.site").is_visible()
     assert not page.locator(".slip-tools").is_visible()
     assert page.locator("article.slip").is_visible()
+    assert_printed_qr(page, reference, 30)
     screenshot(page, f"{lang}-slip-print-a4")
     sizes = page_sizes(printed(page, f"{lang}-slip-a4"))
     assert len(sizes) == 1 and same_size(sizes[0], A4), sizes
@@ -184,6 +196,7 @@ def test_slip_outcomes_and_support(live_server, browser, screenshot, officer_acc
     page.wait_for_url(re.compile(r".*/slip\?size=a5$"))
     assert page.locator("article.slip-a5").count() == 1
     page.emulate_media(media="print")
+    assert_printed_qr(page, reference, 20)
     screenshot(page, f"{lang}-slip-print-a5")
     sizes = page_sizes(printed(page, f"{lang}-slip-a5"))
     assert len(sizes) == 1 and same_size(sizes[0], A5), sizes

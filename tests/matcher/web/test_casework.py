@@ -100,6 +100,7 @@ def test_slip_has_what_an_employer_needs_and_no_more(web_app, officer, profile_i
     svg = re.search(r"<svg role=\"img\"[^>]*>.*?</svg>", html, re.S).group(0)
     assert f"<title>Mã QR của số phiếu {reference}</title>" in svg
     assert "<script" not in svg and "style=" not in svg
+    assert 'viewBox="0 0 116 116"' in svg  # scalable by the print CSS, never clipped
     expected = segno.make_qr(reference, error="m").svg_inline(scale=4, border=4, svgclass="qr",
                                                             lineclass=None)
     assert re.search(r' d="([^"]+)"', svg).group(1) == re.search(r' d="([^"]+)"', expected).group(1)
