@@ -416,3 +416,20 @@ def test_place_line_names_each_part_once():
     assert place_line({"ward": "Phường Sầm Sơn", "province": "Thanh Hóa"}) == \
         "Phường Sầm Sơn, Thanh Hóa"
     assert place_line(None) == "—"
+
+
+def test_course_slip_and_dropping_out_with_a_reason(web_app, officer, profile_id):
+    course = web_app.extensions["vungbuoc"].store.find_document("courses", "cty-test", "C-1")["id"]
+    referral_id = refer(officer, profile_id, "course", course)
+    html = officer.get(f"/referrals/{referral_id}/slip").get_data(as_text=True)
+    for text in ("Hàn MIG cơ bản", "Khóa học", "8 tuần", "miễn phí", "Cơ sở đào tạo",
+                 "Xác nhận của cơ sở đào tạo"):
+        assert text in html, text
+    assert "Lương" not in html  # a course has no pay
+    assert outcome(officer, referral_id, "enrolled").status_code == 302
+    response = outcome(officer, referral_id, "dropped", reason="")
+    assert response.status_code == 422 and "Hãy chọn một lý do." in response.get_data(as_text=True)
+    assert outcome(officer, referral_id, "dropped", reason="work",
+                   note="Được nhận vào xưởng hàn").status_code == 302
+    html = officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    assert "Đã tìm được việc làm" in html and "Được nhận vào xưởng hàn" in html
