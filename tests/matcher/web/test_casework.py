@@ -433,3 +433,10 @@ def test_course_slip_and_dropping_out_with_a_reason(web_app, officer, profile_id
                    note="Được nhận vào xưởng hàn").status_code == 302
     html = officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
     assert "Đã tìm được việc làm" in html and "Được nhận vào xưởng hàn" in html
+
+
+def test_letterhead_issuer_is_a_setting(web_app, officer, profile_id):
+    referral_id = refer(officer, profile_id)
+    web_app.config["SLIP_ISSUER"] = "Công an"
+    html = officer.get(f"/referrals/{referral_id}/slip").get_data(as_text=True)
+    assert "CÔNG AN<br>PHƯỜNG SẦM SƠN" in html
