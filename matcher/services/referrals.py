@@ -209,6 +209,26 @@ class ReferralService:
                               status_from=ref["status"], status_to=status, on=on.isoformat(),
                               reason=reason)
 
+    def reason_counts(self, units, start=None, end=None):
+        """{step: {reason: n}} of the steps with reasons (REASONS) recorded in a unit, or
+        several (a roll-up), dated within [start, end] when given (for the dashboard);
+        every step and reason is present, zeros included."""
+        units = [units] if isinstance(units, str) else list(units)
+        out = {step: {reason: 0 for reason in codes} for step, codes in REASONS.items()}
+        query = (select(referral_events.c.status, referral_events.c.reason)
+                 .join(referrals, referrals.c.id == referral_events.c.referral_id)
+                 .where(referrals.c.unit.in_(units),
+                        referral_events.c.status.in_(list(REASONS))))
+        if start is not None:
+            query = query.where(referral_events.c.on >= start)
+        if end is not None:
+            query = query.where(referral_events.c.on <= end)
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                if row.reason in out[row.status]:
+                    out[row.status][row.reason] += 1
+        return out
+
     def latest_for(self, actor, profile_id, kind, doc_id):
         """The newest referral of a profile to one job or course, or None."""
         with self.engine.connect() as conn:

@@ -440,3 +440,16 @@ def test_letterhead_issuer_is_a_setting(web_app, officer, profile_id):
     web_app.config["SLIP_ISSUER"] = "Công an"
     html = officer.get(f"/referrals/{referral_id}/slip").get_data(as_text=True)
     assert "CÔNG AN<br>PHƯỜNG SẦM SƠN" in html
+
+
+def test_reason_counts_for_the_dashboard(web_app, officer, profile_id):
+    svc, lan = _officers(web_app).referrals, _lan(web_app)
+    for reason in ("record", "record", "pay"):
+        referral_id = refer(officer, profile_id)
+        outcome(officer, referral_id, "not_hired", reason=reason)
+    counts = svc.reason_counts(lan["unit"])
+    assert counts["not_hired"]["record"] == 2 and counts["not_hired"]["pay"] == 1
+    assert set(counts) == set(REASONS) and sum(counts["left"].values()) == 0
+    assert sum(svc.reason_counts(lan["unit"], end=clock.today() - dt.timedelta(days=1))
+               ["not_hired"].values()) == 0
+    assert sum(svc.reason_counts("00000")["not_hired"].values()) == 0
