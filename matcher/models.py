@@ -168,8 +168,9 @@ referral_counters = Table(
     Column("last", Integer, nullable=False),
 )
 
-# Support measures of a case (services.support.MEASURES) as the officer recorded them;
-# a measure the profile qualifies for but has no row is shown as suggested.
+# Support measures of a case (services.support.MEASURES) as the officer recorded them,
+# one row a step (applied on one day, granted on another); a measure's newest row is its
+# status. A measure the profile qualifies for but has no row is shown as suggested.
 support_measures = Table(
     "support_measures", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -178,11 +179,10 @@ support_measures = Table(
     Column("unit", String(300), nullable=False, index=True),
     Column("measure", String(32), nullable=False),
     Column("status", String(16), nullable=False),
-    Column("on", Date),
+    Column("on", Date, nullable=False),
     Column("note", Text),
     Column("officer_id", Integer, ForeignKey("officer_users.id"), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("profile_id", "measure", name="uq_support_profile_measure"),
+    Column("at", DateTime(timezone=True), nullable=False),
 )
 
 audit_log = Table(

@@ -40,9 +40,9 @@ from sqlalchemy import select
 from indexer import clock
 from indexer.taxonomy import default_taxonomy
 
-from ..models import profiles, referrals, support_measures
+from ..models import profiles, referrals, support_measures, users
 from .errors import InvalidDocument, NotFound
-from .referrals import NOTE_MAX
+from .referrals import NOTE_MAX, officer_name
 
 MEASURES = ("job_placement", "vocational_training", "training_allowance",
             "preferential_loan", "identity_papers")
@@ -127,41 +127,45 @@ class SupportService:
     def checklist(self, actor, profile_id):
         """Every measure for one profile of the actor's unit, in MEASURES order:
         {measure, status (None: not suggested, nothing recorded), suggested (bool),
-        on, note, recorded (bool)}."""
+        recorded (bool), on, note (of the newest step), history (the steps, oldest
+        first: status, on, note, at, officer)}."""
         with self.engine.connect() as conn:
             profile = self._profile(conn, actor, profile_id)
-            rows = {r.measure: dict(r._mapping) for r in conn.execute(
-                select(support_measures).where(support_measures.c.profile_id == profile_id))}
+            steps = collections.defaultdict(list)
+            for row in conn.execute(
+                    select(support_measures, users.c.username, users.c.display_name)
+                    .join(users, users.c.id == support_measures.c.officer_id, isouter=True)
+                    .where(support_measures.c.profile_id == profile_id)
+                    .order_by(support_measures.c.id)):
+                step = dict(row._mapping)
+                step["officer"] = officer_name(step)
+                steps[row.measure].append(step)
             refs = self._refs(conn, [profile_id])[profile_id]
-        suggested = qualifies(profile.data, refs, {m: r["status"] for m, r in rows.items()})
+        suggested = qualifies(profile.data, refs, {m: h[-1]["status"] for m, h in steps.items()})
         out = []
         for measure in MEASURES:
-            row = rows.get(measure)
-            out.append({"measure": measure, "recorded": row is not None,
+            history = steps.get(measure, [])
+            last = history[-1] if history else None
+            out.append({"measure": measure, "recorded": last is not None,
                         "suggested": measure in suggested,
-                        "status": row["status"] if row else (
+                        "status": last["status"] if last else (
                             "suggested" if measure in suggested else None),
-                        "on": row and row["on"], "note": row and row["note"],
-                        "updated_at": row and row["updated_at"]})
+                        "on": last and last["on"], "note": last and last["note"],
+                        "history": history})
         return out
 
     def record(self, actor, profile_id, measure, status, on=None, note=None, today=None):
-        """Record a measure's status (with its date and a note) for a profile; audited."""
+        """Record a step of a measure (its status, date and a note) for a profile; the
+        newest step is the measure's status. Audited."""
         if measure not in MEASURES:
             raise InvalidDocument([{"field": "measure", "messages": [
                 "Choose one of the listed values."]}])
         status, on, note = check_entry(status, on, note, today)
-        now = _now()
         with self.engine.begin() as conn:
             profile = self._profile(conn, actor, profile_id)
-            values = {"status": status, "on": on, "note": note, "officer_id": actor["id"],
-                      "updated_at": now}
-            done = conn.execute(support_measures.update().where(
-                support_measures.c.profile_id == profile_id,
-                support_measures.c.measure == measure).values(**values)).rowcount
-            if not done:
-                conn.execute(support_measures.insert().values(
-                    profile_id=profile_id, unit=actor["unit"], measure=measure, **values))
+            conn.execute(support_measures.insert().values(
+                profile_id=profile_id, unit=actor["unit"], measure=measure, status=status,
+                on=on, note=note, officer_id=actor["id"], at=_now()))
             self.audit.record(actor, "support.update", f"profile:{profile_id}", conn,
                               case_code=profile.case_code, measure=measure, status=status,
                               on=on.isoformat())
@@ -170,27 +174,27 @@ class SupportService:
         """{measure: {status: number of cases}} for the cases of a unit, or of several
         (a unit code, or a list of them for a roll-up), for the dashboard.
 
-        A recorded measure counts under its status (only if its date is within
-        [start, end] when given); a measure a case qualifies for and has no record of
-        counts as suggested (it is suggested now, whatever the range). Every measure and
-        status is present, zeros included."""
+        A case counts under each status its record of a measure reached (applied, then
+        granted: once under each), on a date within [start, end] when given; a measure
+        a case qualifies for and has no record of counts as suggested (it is suggested
+        now, whatever the range). Every measure and status is present, zeros included."""
         units = [units] if isinstance(units, str) else list(units)
         out = {m: {s: 0 for s in STATUSES} for m in MEASURES}
         with self.engine.connect() as conn:
             cases = {r.id: r.data for r in conn.execute(
                 select(profiles.c.id, profiles.c.data).where(profiles.c.unit.in_(units)))}
-            recorded = collections.defaultdict(dict)
+            latest, reached = collections.defaultdict(dict), collections.defaultdict(set)
             for row in conn.execute(select(support_measures).where(
-                    support_measures.c.unit.in_(units))):
-                recorded[row.profile_id][row.measure] = row
-            refs = self._refs(conn, cases)
-        for profile_id, data in cases.items():
-            rows = recorded.get(profile_id, {})
-            for measure, row in rows.items():
+                    support_measures.c.unit.in_(units)).order_by(support_measures.c.id)):
+                latest[row.profile_id][row.measure] = row.status
                 if (start is None or row.on >= start) and (end is None or row.on <= end):
-                    out[measure][row.status] += 1
-            suggested = qualifies(data, refs.get(profile_id, []),
-                                  {m: r.status for m, r in rows.items()})
-            for measure in suggested - set(rows):
+                    reached[row.profile_id, row.measure].add(row.status)
+            refs = self._refs(conn, cases)
+        for (_, measure), statuses in reached.items():
+            for status in statuses:
+                out[measure][status] += 1
+        for profile_id, data in cases.items():
+            recorded = latest.get(profile_id, {})
+            for measure in qualifies(data, refs.get(profile_id, []), recorded) - set(recorded):
                 out[measure]["suggested"] += 1
         return out

@@ -70,11 +70,10 @@ def upgrade():
         sa.Column("unit", sa.String(300), nullable=False, index=True),
         sa.Column("measure", sa.String(32), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("on", sa.Date),
+        sa.Column("on", sa.Date, nullable=False),
         sa.Column("note", sa.Text),
         sa.Column("officer_id", sa.Integer, sa.ForeignKey("officer_users.id"), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.UniqueConstraint("profile_id", "measure", name="uq_support_profile_measure"),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     )
     with op.batch_alter_table("officer_users") as batch:
         batch.add_column(sa.Column("display_name", sa.String(100)))

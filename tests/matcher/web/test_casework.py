@@ -297,12 +297,18 @@ def test_support_checklist_suggests_records_and_confirms(web_app, officer, profi
     with _engine(web_app).connect() as conn:
         row = conn.execute(select(support_measures)).one()
     assert (row.measure, row.status, row.on.isoformat()) == ("preferential_loan", "applied", day)
-    # Changed later: one row per measure, the newest status.
+    # The next step later: the history keeps both, the newest is the status.
     post_form(officer, f"/profiles/{profile_id}/support",
               {"measure": "preferential_loan", "status": "granted", "on": "", "note": ""})
     with _engine(web_app).connect() as conn:
-        row = conn.execute(select(support_measures)).one()
-    assert (row.status, row.on, row.note) == ("granted", clock.today(), None)
+        rows = conn.execute(select(support_measures).order_by(support_measures.c.id)).all()
+    assert [(r.status, r.on) for r in rows] == [("applied", dt.date.fromisoformat(day)),
+                                               ("granted", clock.today())]
+    [loan] = [i for i in _officers(web_app).support.checklist(_lan(web_app), profile_id)
+              if i["measure"] == "preferential_loan"]
+    assert loan["status"] == "granted" and [h["officer"] for h in loan["history"]] == ["lan"] * 2
+    html = officer.get(f"/profiles/{profile_id}/support").get_data(as_text=True)
+    assert html.index("Đã nộp hồ sơ</strong>") < html.index("Được hưởng</strong>")
 
 
 @pytest.mark.parametrize("form,field,message", [
@@ -333,11 +339,13 @@ def test_support_counts_for_the_dashboard(web_app, officer, profile_id):
                                                   "skills": ["welding_smaw", "welding_mig"]})
     second_id = int(re.search(r"/profiles/(\d+)/", second.location).group(1))
     support, lan = _officers(web_app).support, _lan(web_app)
+    support.record(lan, profile_id, "preferential_loan", "applied")
     support.record(lan, profile_id, "preferential_loan", "granted")
     support.record(lan, second_id, "identity_papers", "applied")
     counts = support.counts(lan["unit"])
     assert set(counts) == set(MEASURES) and all(set(c) == set(STATUSES) for c in counts.values())
-    assert counts["preferential_loan"] == {"suggested": 1, "applied": 0, "granted": 1, "refused": 0}
+    # Applied, then granted: the case counts under both.
+    assert counts["preferential_loan"] == {"suggested": 1, "applied": 1, "granted": 1, "refused": 0}
     assert counts["job_placement"]["suggested"] == 2
     assert counts["vocational_training"]["suggested"] == 1  # only the one-skill case
     assert counts["identity_papers"]["applied"] == 1
