@@ -46,6 +46,10 @@ setup(
         "cryptography>=44",
         # Password checks: its bundled list of common passwords, and its guessability score.
         "zxcvbn>=4.5,<5",
+        # QR codes of referral-slip numbers, drawn server-side as inline SVG: pure Python,
+        # no imaging library, maintained, ISO/IEC 18004 compliant. Pinned: tests compare
+        # its matrix.
+        "segno==1.6.6",
         # The dashboard's XLSX export. Pinned: the export's cells (types, escaping) were
         # checked against this version.
         "openpyxl==3.1.5",
@@ -72,8 +76,11 @@ setup(
                  "playwright>=1.45",
                  # A real SMTP server on 127.0.0.1 for the digest test (pinned).
                  "aiosmtpd==1.4.6",
-                 # axe-core (bundled) run in Chromium through Playwright (pinned).
-                 "axe-playwright-python==0.1.8"],
+                 # axe-core (bundled) run through Playwright: accessibility of the pages.
+                 "axe-playwright-python==0.1.8",
+                 # Decodes the QR code of a slip from the browser's screenshot (ZXing's C++
+                 # port; a wheel, no system library).
+                 "zxing-cpp==3.1.1"],
     },
     entry_points={
         "console_scripts": [

@@ -58,10 +58,11 @@ PROJECTION_FORMAT = 6
 def corpus_model(size):
     """The corpus model (indexer.corpus) of the corpus of ``size``, fitted on a sample of
     its cached projections as ``fit_from_store`` would, and cached beside them."""
-    from indexer.corpus import MAX_FIT_DOCS, CorpusModel
+    from indexer.corpus import FORMAT, MAX_FIT_DOCS, CorpusModel
     models = {}
     for kind in ("jobs", "courses"):
-        path = corpus.corpus_dir(size) / f"corpus-model-v{PROJECTION_FORMAT}-{kind}.npz"
+        name = f"corpus-model-v{PROJECTION_FORMAT}.{FORMAT}-{kind}.npz"
+        path = corpus.corpus_dir(size) / name
         if not path.exists():
             docs = list(iter_projections(size, kind))
             step = max(1, -(-len(docs) // MAX_FIT_DOCS))

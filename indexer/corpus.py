@@ -4,7 +4,10 @@ A ``CorpusModel`` holds what stage 2 of matching needs to know about the whole c
 rather than the ~200 candidates in front of it: the document frequency of every term
 (``indexer.text.terms``: folded and exact unigrams and bigrams) for BM25 weights, and
 a latent semantic space (scikit-learn's TruncatedSVD over TF-IDF of the folded words)
-in which a profile and a posting that share no word can still be close.
+in which a profile and a posting that share no word can still be close, and a centroid
+per occupation (``occupation_code``, and per 3-digit group of codes) of the postings'
+character n-gram TF-IDF vectors (``char_grams``), against which a profile's skills tell
+which trades they belong to even when no posting uses their words (welding, welder).
 
 It is fitted from the store, never from a backend, so that the embedded and the
 Elasticsearch backends re-rank with the same numbers; on a large corpus from an
@@ -20,16 +23,26 @@ import threading
 import time
 from pathlib import Path
 
+from functools import lru_cache
+
 import numpy as np
 import scipy.sparse as sp
 
 from .documents import projection
-from .termhash import HASH, unpack
+from .termhash import HASH, hashes, unpack
+from .text import EXACT, keywords
 
 log = logging.getLogger(__name__)
 
-FORMAT = 4
+FORMAT = 5
 DIMENSIONS = 64
+# Character n-grams of the occupation centroids: 3 to 5 characters within a word.
+GRAM_SIZES = (3, 4, 5)
+# Digits of an occupation code that make its group (ISCO: the 3-digit minor group).
+GROUP_DIGITS = 3
+# Postings per occupation code its centroid is fitted on at most (evenly spread): a
+# centroid of 60 postings is as good as of 600, and the n-grams cost time to count.
+OCCUPATION_DOCS = 60
 MAX_FIT_DOCS = 20_000
 # Refit when the number of documents differs by more than this share from the fit.
 REFIT_CHANGE = 0.10
@@ -48,6 +61,45 @@ def _count(arrays):
     if not arrays:
         return np.zeros(0, HASH), np.zeros(0, np.int64)
     return np.unique(np.concatenate([np.unique(a) for a in arrays]), return_counts=True)
+
+
+@lru_cache(maxsize=200_000)
+def _word_grams(word, exact):
+    """Hashes of the character n-grams of one keyword, padded with spaces (as
+    scikit-learn's char_wb analyzer); an exact form's n-grams are told apart by EXACT."""
+    padded = f" {word} "
+    grams = [padded[i:i + n] for n in GRAM_SIZES for i in range(max(1, len(padded) - n + 1))]
+    return hashes([EXACT + g for g in grams] if exact else grams)
+
+
+def char_grams(phrases):
+    """Character n-gram hashes (duplicates kept) of the keywords of ``phrases``.
+
+    Tone-aware like the terms: every keyword gives the n-grams of its folded form, and
+    a keyword written with marks also those of its exact form, so that "thợ máy" is
+    closer to "máy" (machine) than to "may" (sew) and "tho may" still finds both.
+    """
+    grams, counts = gram_counts(phrases)
+    return np.repeat(grams, counts)
+
+
+def gram_counts(phrases):
+    """(unique character n-gram hashes, how often each occurs) of ``phrases``: see
+    ``char_grams``. Each distinct keyword's n-grams are looked up once."""
+    words = {}
+    for phrase in phrases:
+        for folded, exact in keywords(phrase):
+            words[(folded, False)] = words.get((folded, False), 0) + 1
+            if exact != folded:
+                words[(exact, True)] = words.get((exact, True), 0) + 1
+    if not words:
+        return np.zeros(0, HASH), np.zeros(0, np.int64)
+    parts = [_word_grams(w, e) for w, e in words]
+    flat = np.concatenate(parts)
+    weights = np.repeat(np.fromiter(words.values(), np.int64, len(words)),
+                        [len(p) for p in parts])
+    grams, inverse = np.unique(flat, return_inverse=True)
+    return grams, np.bincount(inverse, weights=weights).astype(np.int64)
 
 
 class CorpusModel:
@@ -82,7 +134,80 @@ class CorpusModel:
             svd.fit(tfidf.transform(matrix))
             self.word_idf_ = tfidf.idf_.astype(np.float32)
             self.components_ = svd.components_.T.astype(np.float32)
+        self._fit_occupations(docs)
         return self
+
+    def _fit_occupations(self, docs):
+        """Centroids of the docs' character n-gram TF-IDF vectors (sublinear tf, unit
+        rows) per occupation code and per group of codes (its first GROUP_DIGITS), kept
+        as a gram-by-occupation sparse matrix (CSR arrays) over grams in two docs or more;
+        at most OCCUPATION_DOCS docs of a code, evenly spread over its docs."""
+        from sklearn.feature_extraction.text import TfidfTransformer
+        from sklearn.preprocessing import normalize
+        by_code = {}
+        for d in docs:
+            if d.get("occupation_code"):
+                by_code.setdefault(str(d["occupation_code"]), []).append(d)
+        coded = [d for group in by_code.values()
+                 for d in group[::max(1, -(-len(group) // OCCUPATION_DOCS))]]
+        grams = [gram_counts([d.get("search_text") or d.get("title") or ""]) for d in coded]
+        flat = np.concatenate([g for g, _ in grams]) if grams else np.zeros(0, HASH)
+        vocab, df = np.unique(flat, return_counts=True)  # each doc's grams are unique
+        self.gram_hash_ = vocab[df >= 2]
+        self.gram_idf_ = np.zeros(len(self.gram_hash_), np.float32)
+        self.occupations_ = np.zeros(0, "<U16")
+        self.occ_indptr_ = np.zeros(len(self.gram_hash_) + 1, np.int64)
+        self.occ_indices_, self.occ_data_ = np.zeros(0, np.int32), np.zeros(0, np.float32)
+        if not len(self.gram_hash_):
+            self._index_occupations()
+            return
+        rows = np.repeat(np.arange(len(grams)), [len(g) for g, _ in grams])
+        cols, known = _lookup(self.gram_hash_, flat)
+        tf = np.concatenate([c for _, c in grams]).astype(np.float32)
+        counts = sp.csr_matrix((tf[known], (rows[known], cols[known])),
+                               shape=(len(grams), len(self.gram_hash_)))
+        tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
+        vectors = tfidf.transform(counts)
+        codes = [str(d["occupation_code"]) for d in coded]
+        groups = sorted(set(codes) | {c[:GROUP_DIGITS] for c in codes})
+        index = {g: i for i, g in enumerate(groups)}
+        member = [(index[c], i) for i, c in enumerate(codes)]
+        member += [(index[c[:GROUP_DIGITS]], i) for i, c in enumerate(codes)
+                   if c[:GROUP_DIGITS] != c]
+        gi, di = zip(*member)
+        belongs = sp.csr_matrix((np.ones(len(member), np.float32), (gi, di)),
+                                shape=(len(groups), len(codes)))
+        centroids = normalize(belongs @ vectors).T.tocsr()
+        self.gram_idf_ = tfidf.idf_.astype(np.float32)
+        self.occupations_ = np.array(groups, "<U16")
+        self.occ_indptr_ = centroids.indptr.astype(np.int64)
+        self.occ_indices_ = centroids.indices.astype(np.int32)
+        self.occ_data_ = centroids.data.astype(np.float32)
+        self._index_occupations()
+
+    def _index_occupations(self):
+        self.occupation_index_ = {str(g): i for i, g in enumerate(self.occupations_)}
+
+    def occupation_similarity(self, phrases):
+        """Cosine of ``phrases``' character n-gram TF-IDF vector with every occupation's
+        and group's centroid, as an array aligned with ``occupations_`` (zeros if no
+        n-gram is known). Only numpy: the centroids' rows of the query's n-grams."""
+        sims = np.zeros(len(self.occupations_))
+        grams, tf = gram_counts(phrases)
+        pos, known = _lookup(self.gram_hash_, grams)
+        pos, tf = pos[known], tf[known]
+        weight = (1.0 + np.log(tf)) * self.gram_idf_[pos]
+        norm = float(np.linalg.norm(weight))
+        if not norm:
+            return sims
+        starts, ends = self.occ_indptr_[pos], self.occ_indptr_[pos + 1]
+        lengths = ends - starts
+        if not lengths.sum():
+            return sims
+        cells = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        contrib = self.occ_data_[cells] * np.repeat(weight / norm, lengths)
+        return np.bincount(self.occ_indices_[cells], weights=contrib,
+                           minlength=len(self.occupations_))
 
     def _word_matrix(self, word_lists):
         """Rows of binary word counts over the latent vocabulary (unknown words dropped);
@@ -128,7 +253,8 @@ class CorpusModel:
 
     # -- files ------------------------------------------------------------------------
 
-    _ARRAYS = ("df_hash_", "df_", "word_hash_", "word_idf_", "components_")
+    _ARRAYS = ("df_hash_", "df_", "word_hash_", "word_idf_", "components_", "gram_hash_",
+               "gram_idf_", "occupations_", "occ_indptr_", "occ_indices_", "occ_data_")
 
     def save(self, path):
         """Write the model to ``path`` (.npz), atomically."""
@@ -152,6 +278,7 @@ class CorpusModel:
                 setattr(model, name, data[name])
         model.n_docs_, model.n_fit_ = meta["n_docs"], meta["n_fit"]
         model.avgdl_title_, model.avgdl_body_ = meta["avgdl_title"], meta["avgdl_body"]
+        model._index_occupations()
         return model
 
 

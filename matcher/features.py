@@ -15,16 +15,32 @@ lossy length norms). The features (all about 0..1):
 - ``coverage``: the same the other way: how many of the posting's required skills the
   profile has, softly.
 - ``latent``: cosine of the profile and the posting in the corpus's latent space.
+- ``occupation_fit``: cosine of the profile's character n-grams (indexer.corpus.char_grams)
+  with the centroid of the postings of the posting's occupation in the corpus; a trade
+  whose postings, taken together, speak of the profile's skills fits even when this
+  posting does not name them.
+- ``occupation_group_fit``: the same with the centroid of its 3-digit group of codes.
+- ``occupation_nearest``: the occupation inferred from the skills: the OCCUPATION_TOP
+  occupations whose centroids are nearest vote (squared cosines) for every posting by
+  the digits its code shares with theirs (OCCUPATION_SHARE).
+
+A posting sent without an occupation code (partners often leave it out) is given, for
+these three features, the occupation whose centroid is nearest to its own title and
+skills (``inferred_occupation``), so that it is not ranked below the coded postings of
+its own trade.
 """
 import numpy as np
 
-from indexer.corpus import field_hashes
+from indexer.corpus import GROUP_DIGITS, field_hashes
 from indexer.taxonomy import default_taxonomy
 from indexer.termhash import hashes, is_word, unpack
 from indexer.text import EXACT, bigrams, has_marks, keywords
 
-RELEVANCE = ("title", "body", "skills", "coverage", "latent")
+RELEVANCE = ("title", "body", "skills", "coverage", "latent", "occupation_fit",
+             "occupation_group_fit", "occupation_nearest")
 K1, B = 1.2, 0.75
+OCCUPATION_TOP = 3
+OCCUPATION_SHARE = {4: 1.0, 3: 0.5, 2: 0.2}
 
 
 def phrase_units(text):
@@ -72,6 +88,43 @@ class Query:
         self.folded, self.exact = _Units(folded, model), _Units(exact, model)
         words = hashes([f for f in folded if is_word(f)])
         self.vector = model.vector(words) if model is not None and len(words) else None
+        self.occupations = None
+        if model is not None and len(getattr(model, "occupations_", ())):
+            self.occupations = _occupation_fits(model, model.occupation_similarity(phrases))
+
+
+def _shared_digits(a, b):
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _occupation_fits(model, sims):
+    """fits(code) -> (fit, group fit, nearest) of an occupation code, from the query's
+    cosines ``sims`` with the model's occupation centroids; memoised per code."""
+    index, groups = model.occupation_index_, model.occupations_
+    digits = max((len(g) for g in groups), default=0)
+    full = [i for i, g in enumerate(groups) if len(g) == digits]
+    order = sorted(full, key=lambda i: (-round(float(sims[i]), 6), str(groups[i])))
+    votes = [(str(groups[i]), float(sims[i]) ** 2) for i in order[:OCCUPATION_TOP] if sims[i] > 0]
+    total = sum(v for _, v in votes)
+    memo = {}
+
+    def fits(code):
+        hit = memo.get(code)
+        if hit is None:
+            if not code:
+                hit = (0.0, 0.0, 0.0)
+            else:
+                i, g = index.get(code), index.get(code[:GROUP_DIGITS])
+                nearest = (sum(v * OCCUPATION_SHARE.get(_shared_digits(c, code), 0.0)
+                               for c, v in votes) / total) if total else 0.0
+                hit = (float(sims[i]) if i is not None else 0.0,
+                       float(sims[g]) if g is not None else 0.0, nearest)
+            memo[code] = hit
+        return hit
+    return fits
 
 
 def field_scores(query, docs, avgdl, fields=("title", "body")):
@@ -194,6 +247,29 @@ def posting_skills(doc, lang="vi"):
     return hit
 
 
+_INFERRED = {}
+
+
+def inferred_occupation(model, doc):
+    """The full occupation code whose centroid is nearest to an uncoded posting's title
+    and required skills ('' when none shares an n-gram with it). Kept by content, per
+    corpus model, like posting_skills."""
+    required, _ = posting_skills(doc)
+    phrases = [doc.get("title") or ""] + [phrase for _, phrase in required]
+    key = (id(model), tuple(phrases))
+    hit = _INFERRED.get(key)
+    if hit is None:
+        sims = model.occupation_similarity(phrases)
+        groups = model.occupations_
+        digits = max((len(g) for g in groups), default=0)
+        full = [i for i, g in enumerate(groups) if len(g) == digits and sims[i] > 0]
+        hit = str(groups[max(full, key=lambda i: (sims[i], -i))]) if full else ""
+        if len(_INFERRED) >= 50_000:
+            _INFERRED.clear()
+        _INFERRED[key] = hit
+    return hit
+
+
 def relevance_features(query, profile_skills, docs, matcher, vectors):
     """{feature: array over docs} of the RELEVANCE features.
 
@@ -220,6 +296,12 @@ def relevance_features(query, profile_skills, docs, matcher, vectors):
                 if required:
                     cols = [max(row[j] for row in sims) for j in range(len(required))]
                     out["coverage"][i] = sum(cols) / len(cols)
+    if query.occupations is not None:
+        fits = np.array([query.occupations(d.get("occupation_code")
+                                           or inferred_occupation(model, d)) for d in docs])
+        for j, name in enumerate(("occupation_fit", "occupation_group_fit",
+                                  "occupation_nearest")):
+            out[name] = fits[:, j]
     if query.vector is not None:
         docvecs = vectors(docs)
         if docvecs is not None:

@@ -11,11 +11,12 @@ from functools import lru_cache
 
 from indexer.settings import config_path
 
-MODEL_FILE = "ranker-v1.json"
+MODEL_FILE = "ranker-v2.json"
 
 
 class Ranker:
-    """Feature weights: ``first`` ranks for the occupation vote, ``weights`` score."""
+    """Feature weights: ``weights`` score; ``first`` (ranker-v1 only, else empty) ranks
+    the candidates whose occupations vote for ``occupation_inferred``."""
 
     def __init__(self, first, weights, meta=None):
         self.first, self.weights, self.meta = dict(first), dict(weights), dict(meta or {})
@@ -25,7 +26,7 @@ class Ranker:
         """A ranker written by tools/train_ranker.py."""
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
-        return cls(data["first_pass"], data["weights"], data)
+        return cls(data.get("first_pass") or {}, data["weights"], data)
 
     def combine(self, features, weights=None):
         """Σ weight × feature over ``features`` ({name: array}); names without weight add 0."""

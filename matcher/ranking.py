@@ -11,7 +11,8 @@ from indexer import clock
 from indexer.vocab import education_rank
 
 from .courses import rank_courses, skill_gaps
-from .features import RELEVANCE, LatentCache, relevance_features, skill_matcher
+from .features import (OCCUPATION_SHARE, RELEVANCE, LatentCache, relevance_features,
+                       skill_matcher)
 from .practical import (LOCATION_FIELDS, Profile, _common_prefix, _distance_scores,
                         _distances, _education_gaps, _labelled, _occupation_scores, _pay_fit,
                         _query, _shift_fit)
@@ -21,7 +22,7 @@ __all__ = ["Profile", "match", "rank_jobs", "rank_courses", "skill_gaps", "job_f
            "job_weights", "top_reasons", "_query"]
 
 # Hand-set weights of what the labelled set cannot teach (it has no places, pay or
-# shifts): added to the fitted relevance weights (config/ranker-v1.json), which sum to
+# shifts): added to the fitted relevance weights (config/ranker-v2.json), which sum to
 # RELEVANCE_SHARE, so that a job's score stays about 0..1.
 JOB_PRACTICAL = {"occupation": 0.10, "distance": 0.10, "pay": 0.10, "shift": 0.05,
                  "missing_licences": -0.10, "education_gap": -0.10}
@@ -29,16 +30,19 @@ RELEVANCE_SHARE = 0.65
 # What the profile asked for, as opposed to practical fit: the relevance floor and ties.
 RELEVANCE_PARTS = (*RELEVANCE, "occupation_inferred")
 # Features worth naming as a reason (the practical ones have their own fields).
-REASON_FEATURES = ("title", "body", "skills", "coverage", "latent", "occupation_inferred",
+REASON_FEATURES = ("title", "body", "skills", "coverage", "latent", "occupation_fit",
+                   "occupation_group_fit", "occupation_nearest", "occupation_inferred",
                    "occupation", "distance", "pay", "shift")
 # The relevance floor: a job is returned only with evidence that it matches what was
 # asked (see _evidence) and a learned relevance of at least this share of the best's.
-FLOOR_SHARE = 0.2
+FLOOR_SHARE = 0.35
 MIN_TEXT = 0.05
-# Best candidates whose occupations vote for the occupation inferred from the skills.
+# Best candidates whose occupations vote for the occupation inferred from the skills
+# (ranker-v1; ranker-v2 infers it from the occupation centroids: occupation_nearest).
 INFER_TOP = 3
-_OCCUPATION_SHARE = {4: 1.0, 3: 0.5, 2: 0.2}
 _LATENT = LatentCache()
+
+
 def _inferred_occupation(first, docs, top=INFER_TOP):
     """How close each doc's occupation is to those of the ``top`` best by ``first``.
 
@@ -60,7 +64,7 @@ def _inferred_occupation(first, docs, top=INFER_TOP):
     out = np.zeros(len(docs))
     for j, code in enumerate(codes):
         if code and code not in memo:
-            memo[code] = sum(v * _OCCUPATION_SHARE.get(len(_common_prefix(c, code)), 0.0)
+            memo[code] = sum(v * OCCUPATION_SHARE.get(len(_common_prefix(c, code)), 0.0)
                              for c, v in votes.items()) / total
         out[j] = memo.get(code, 0.0)
     return out
@@ -72,7 +76,9 @@ def job_features(profile, docs, model=None, ranker=None):
     data = profile.data
     feats = relevance_features(profile.query(model), profile.skill_phrases(), docs,
                                skill_matcher(model), lambda d: _LATENT(model, d))
-    feats["occupation_inferred"] = _inferred_occupation(ranker.combine(feats, ranker.first), docs)
+    feats["occupation_inferred"] = (
+        _inferred_occupation(ranker.combine(feats, ranker.first), docs) if ranker.first
+        else np.zeros(len(docs)))
     radius, min_pay = data.get("max_commute_km"), data.get("min_monthly_pay_vnd")
     want_shifts = set(data.get("shifts") or [])
     feats["occupation"] = _occupation_scores(data.get("desired_occupations", []), docs)

@@ -1,4 +1,4 @@
-"""Fit the stage-2 weights of job ranking (config/ranker-v1.json) with scikit-learn.
+"""Fit the stage-2 weights of job ranking (config/ranker-v2.json) with scikit-learn.
 
     python -m tools.train_ranker                      # on the dev set's fit split
     python -m tools.train_ranker --check-only         # figures of the shipped model
@@ -8,11 +8,13 @@ On the labelled set: the set is loaded through the feed loader (bench.quality), 
 fit-split profile's candidates are retrieved as ``match`` does, their features computed
 by ``matcher.ranking.job_features``, and a pairwise logistic regression (RankNet-style:
 the difference of two candidates' features predicts which is more relevant, pairs
-weighted by their difference in gain) learns the weights: first those of the first pass
-(which chooses the best candidates whose occupations vote), then, with the inferred
-occupation computed from it, the final ones. Weights are scaled so that the positive
-ones sum to RELEVANCE_SHARE. The model is written only if it beats the current one on
-the held-out split (bench.evalset.split_of), and the figures go into the file.
+weighted by their difference in gain) learns the weights, none negative (a feature whose
+weight comes out negative is left out and the rest refitted). Weights are scaled so that
+they sum to RELEVANCE_SHARE. The model is written only if it beats the current one (the
+file itself, else the previous version: ranker-v1.json) on the held-out split
+(bench.evalset.split_of), and the figures go into the file. (ranker-v1 had a first pass
+too, whose best candidates voted for the occupation; v2 infers it from the corpus's
+occupation centroids instead: matcher.features.)
 
 From referrals (a deployment's own outcomes, once there are MIN_OUTCOMES of them): every
 job referral with an outcome is a labelled pair of (profile, posting): hired, or still
@@ -32,7 +34,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "config" / "ranker-v1.json"
+MODEL = ROOT / "config" / "ranker-v2.json"
+PREVIOUS = ROOT / "config" / "ranker-v1.json"
+VERSION = 2
 MAX_PAIRS = 300
 MIN_OUTCOMES = 200
 MIN_SUCCESSES = 30
@@ -99,28 +103,36 @@ def _matrix(feats, names):
     return np.column_stack([feats[n] for n in names])
 
 
+def fit_nonnegative(groups, names):
+    """Pairwise weights over ``names`` none of which is negative: the most negative
+    feature is left out (weight 0) and the rest refitted until none is. A feature that
+    only helps against the others' errors on the fit split (a negative weight: more
+    words of the profile in the body, lower rank) would not explain a score truly."""
+    names, kept = list(names), list(names)
+    while True:
+        cols = [names.index(n) for n in kept]
+        weights = fit_pairwise([(x[:, cols], y) for x, y in groups], kept)
+        negative = [n for n in kept if weights[n] <= 0]
+        if not negative:
+            return {n: weights.get(n, 0.0) for n in names}
+        kept.remove(min(negative, key=lambda n: (weights[n], n)))
+
+
 def fit_on_set(service, data):
-    """A Ranker fitted on the fit split of the labelled ``data`` loaded in ``service``."""
+    """A Ranker fitted on the fit split of the labelled ``data`` loaded in ``service``:
+    non-negative weights over the relevance features (matcher.features.RELEVANCE)."""
     from bench import evalset
     from matcher import features, ranking
     from matcher.ranker import Ranker
     fit = [p for p in data["profiles"] if evalset.split_of(p) == "fit"]
     rows = _candidates(service, data, fit)
     model = service.corpus.get("jobs")
-    probe = Ranker({n: 1.0 for n in features.RELEVANCE}, {})
-    computed = [(ranking.job_features(p, docs, model, probe), labels) for p, docs, labels in rows]
+    probe = Ranker({}, {n: 1.0 for n in features.RELEVANCE})
     names = list(features.RELEVANCE)
-    first = scaled(fit_pairwise([(_matrix(f, names), y) for f, y in computed], names),
-                   ranking.RELEVANCE_SHARE)
-    final_names = names + ["occupation_inferred"]
-    groups = []
-    for (f, y), (p, docs, _) in zip(computed, rows):
-        f = dict(f)
-        f["occupation_inferred"] = ranking._inferred_occupation(
-            sum(first[n] * f[n] for n in names), docs)
-        groups.append((_matrix(f, final_names), y))
-    weights = scaled(fit_pairwise(groups, final_names), ranking.RELEVANCE_SHARE)
-    return Ranker(first, weights)
+    groups = [(_matrix(ranking.job_features(p, docs, model, probe), names), labels)
+              for p, docs, labels in rows]
+    weights = scaled(fit_nonnegative(groups, names), ranking.RELEVANCE_SHARE)
+    return Ranker({}, {n: w for n, w in weights.items() if w > 0})
 
 
 def figures(service, data, ranker):
@@ -149,7 +161,7 @@ def train_on_set(path, out=MODEL, check_only=False):
     data = evalset.load(path)
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
     with quality.loaded(data) as service:
-        current = Ranker.from_file(out)
+        current = Ranker.from_file(out if Path(out).exists() else PREVIOUS)
         old = figures(service, data, current)
         print("current:", json.dumps(old))
         if check_only:
@@ -162,7 +174,7 @@ def train_on_set(path, out=MODEL, check_only=False):
               f"{out.name} left as it is")
         return 1
     import sklearn
-    body = {"version": 1, "trained_on": f"{Path(path).name} (sha256 {digest}…), fit split",
+    body = {"version": VERSION, "trained_on": f"{Path(path).name} (sha256 {digest}…), fit split",
             "trainer": "tools/train_ranker.py", "sklearn": sklearn.__version__,
             "date": dt.date.today().isoformat(),
             "first_pass": ranker.first, "weights": ranker.weights,

@@ -1,5 +1,5 @@
-"""Officer-side services: accounts, profiles and match runs, referrals, audit, dashboard,
-alerts and the e-mail digest.
+"""Officer-side services: accounts, profiles and match runs, referrals, support measures,
+audit, dashboard, alerts and the e-mail digest.
 
 Views call these; business rules (unit scoping, allowed transitions, login throttling,
 auditing) live here, not in the views.
@@ -12,6 +12,7 @@ from .dashboard import DashboardService
 from .profiles import ProfileService
 from .referrals import ReferralService
 from .retention import RetentionService
+from .support import SupportService
 from .vault import audit_key, data_cipher
 
 
@@ -25,11 +26,13 @@ class OfficerServices:
         self.profiles = ProfileService(engine, indexer, self.audit, settings,
                                        data_cipher(settings))
         self.referrals = ReferralService(engine, indexer, self.audit)
-        self.dashboard = DashboardService(engine, indexer)
+        self.support = SupportService(engine, self.audit)
+        self.dashboard = DashboardService(engine, indexer, self.support)
         self.retention = RetentionService(engine, self.profiles, self.accounts, settings)
         self.alerts = AlertService(engine, indexer, self.profiles, self.audit)
         self.digest = DigestService(engine, self.alerts, self.audit, settings)
 
 
-__all__ = ["OfficerServices", "AccountService", "AlertService", "DigestService", "AuditService", "ClientService",
-           "DashboardService", "ProfileService", "ReferralService", "RetentionService"]
+__all__ = ["OfficerServices", "AccountService", "AlertService", "AuditService", "ClientService",
+           "DashboardService", "DigestService", "ProfileService", "ReferralService",
+           "RetentionService", "SupportService"]

@@ -84,8 +84,8 @@ def unit_label(code):
 class DashboardService:
     """Read-only figures for the units an account may see."""
 
-    def __init__(self, engine, indexer):
-        self.engine, self.indexer = engine, indexer
+    def __init__(self, engine, indexer, support=None):
+        self.engine, self.indexer, self.support = engine, indexer, support
 
     # -- who sees what ------------------------------------------------------------------
 
@@ -184,10 +184,14 @@ class DashboardService:
         out["wards"] = sorted(((unit, row) for unit, row in per_ward.items()),
                               key=lambda item: places.fold(unit_label(item[0])))
         out["open_jobs_by_sector"] = self.open_jobs_by_sector(scope.province_code, today)
-        # HOOK(casework, issue #14 part B): support-measure counts per status from
-        # matcher.services.support go here, e.g. out["support"] = support.counts(units,
-        # since, until); the template and the exports show them when the key is present.
+        # Support measures (matcher.services.support): per measure, the cases that reached
+        # each status on a day of the range (and those suggested now).
         out["support"] = None
+        if self.support is not None:
+            counts = self.support.counts(
+                units if units is not None else [w.code for w in places.wards()], start, end)
+            out["support"] = [(measure, [(status, n) for status, n in statuses.items()])
+                              for measure, statuses in counts.items()]
         return out
 
     def open_jobs_by_sector(self, province, today):

@@ -36,8 +36,10 @@ def sheets(figures, text):
                 [text["funnel"], text["value"]]]
     summary += [[text["status"](step), n] for step, n in figures["funnel"]]
     if figures.get("support"):
-        summary += [[], [text["support"], text["value"]]]
-        summary += [[name, n] for name, n in figures["support"]]
+        statuses = [status for status, _ in figures["support"][0][1]]
+        summary += [[], [text["support"]] + [text["support_status"](s) for s in statuses]]
+        summary += [[text["measure"](measure)] + [n for _, n in counts]
+                    for measure, counts in figures["support"]]
     wards = [[text["ward"], text["ward_code"]] + [text["columns"][c] for c in text["order"]]]
     wards += [[text["unit"](unit), unit] + [row[c] for c in text["order"]]
               for unit, row in figures["wards"]]

@@ -13,6 +13,7 @@ from ..services.exports import XLSX_TYPE, sheets, to_csv, to_xlsx
 from . import services
 from .auth import login_required_any
 from .i18n import sector_label, status_label
+from .messages import SUPPORT_LABELS, SUPPORT_STATUS_LABELS
 
 bp = Blueprint("dashboard", __name__)
 
@@ -94,7 +95,9 @@ def _page(figures, errors):
         "dashboard.html", f=figures, errors=errors, values=request.args,
         scopes=services().dashboard.scopes(g.user), scope_label=_scope_label,
         presets=_presets(clock.today()), ward_columns=WARD_COLUMNS,
-        column_label=_column_label), 422 if errors else 200
+        column_label=_column_label, measure_label=lambda m: gettext(SUPPORT_LABELS[m]),
+        support_status_label=lambda st: gettext(SUPPORT_STATUS_LABELS[st])), \
+        422 if errors else 200
 
 
 @bp.get("/dashboard/export.<any(csv, xlsx):fmt>")
@@ -137,6 +140,8 @@ def _export_text(figures):
         "from": gettext("From"), "to": gettext("To"), "metric": gettext("Figure"),
         "value": gettext("Number"), "funnel": gettext("Job referrals and outcomes"),
         "support": gettext("Support measures"),
+        "measure": lambda m: gettext(SUPPORT_LABELS[m]),
+        "support_status": lambda st: gettext(SUPPORT_STATUS_LABELS[st]),
         "metrics": {"profiles": gettext("Profiles created"),
                     "matches": gettext("Match runs"), "referrals": gettext("Referrals"),
                     "job_referrals": gettext("Job referrals"),

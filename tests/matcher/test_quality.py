@@ -33,3 +33,21 @@ def test_the_project_ranks_at_least_as_well_as_bm25_on_a_slice(dev_set):
                               quality_baselines.bm25(postings, profiles).items()}, dev_set)
     for variant in ("easy", "hard"):
         assert _mean(ours, profiles, variant) >= _mean(bm25, profiles, variant), variant
+
+
+def test_the_shipped_ranker_beats_ranker_v1_on_the_slice(dev_set):
+    """ranker-v2's trade fit (occupation centroids) is what lifts the hard profiles."""
+    import functools
+
+    from indexer.settings import config_path
+    from matcher import ranking
+    from matcher.ranker import Ranker, default_ranker
+    profiles = dev_set["profiles"]
+    v1 = Ranker.from_file(config_path("ranker-v1.json"))
+    with quality.loaded(dev_set) as service:
+        scores = {name: quality.scores_of(quality.project_rankings(
+            service, profiles, match=functools.partial(ranking.match, ranker=r)), dev_set)
+            for name, r in (("v1", v1), ("shipped", default_ranker()))}
+    for variant in ("easy", "hard"):
+        assert (_mean(scores["shipped"], profiles, variant)
+                > _mean(scores["v1"], profiles, variant)), variant

@@ -6,17 +6,18 @@ results is no new run; older rows keep NULL and still count once each); officer_
 gains email, digest_opt_in, digest_sent_at and alerts_seen_at. The role "province" needs
 no schema change (role is a string; its unit is a province code).
 
-down_revision is officers_0003 as written on the reports branch; the lead re-chains it
-at merge after officers_0004 and officers_0005 (the other parts of issue #14).
+Written after officers_0003 on the reports branch; here, merged over main, it follows
+officers_0005 (casework). The lead re-chains it after officers_0004 (eligibility) when
+that lands.
 
 Revision ID: officers_0006
-Revises: officers_0003
+Revises: officers_0005
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "officers_0006"
-down_revision = "officers_0003"
+down_revision = "officers_0005"
 branch_labels = None
 depends_on = None
 

@@ -205,3 +205,21 @@ def test_cli_creates_a_province_account(settings, monkeypatch):
                                        "--unit", "Atlantis", "--password-stdin"],
                                 input="long enough pw\n")
     assert result.exit_code == 1 and "unit" in result.output
+
+
+def test_support_measures_are_counted_per_status(web_app, officer, profile_id):
+    """The casework checklist's records, counted on the dashboard and in the export."""
+    from openpyxl import load_workbook
+    officers = web_app.extensions["officers"]
+    lan = officers.accounts.by_username("lan")
+    today = dt.date.today()
+    officers.support.record(lan, profile_id, "vocational_training", "applied", today)
+    officers.support.record(lan, profile_id, "vocational_training", "granted", today)
+    html = officer.get("/dashboard").get_data(as_text=True)
+    assert _fig(html, "profiles") == "1"
+    assert re.search(r'id="support-vocational_training-applied">1<', html)
+    assert re.search(r'id="support-vocational_training-granted">1<', html)
+    assert re.search(r'id="support-preferential_loan-suggested">1<', html)  # not in work
+    book = load_workbook(io.BytesIO(officer.get("/dashboard/export.xlsx").data))
+    rows = {r[0]: r[1:] for r in book["Tổng hợp"].iter_rows(values_only=True) if r[0]}
+    assert rows["Hỗ trợ học nghề"][:4] == (0, 1, 1, 0)
