@@ -105,6 +105,7 @@ def test_officer_guide_flow(live_app, browser, shoot, officer_account, lang, tmp
     shoot(page, lang, "02-ho-so-moi")
     page.get_by_role("button", name=t["save"]).click()
     page.wait_for_url(re.compile(r".*/profiles/\d+/matches$"))
+    profile_url = page.url.rsplit("/", 1)[0]
     _axe(page)
     shoot(page, lang, "03-ket-qua")
 
@@ -114,6 +115,9 @@ def test_officer_guide_flow(live_app, browser, shoot, officer_account, lang, tmp
     page.get_by_role("button", name=t["save_outcome"]).click()
     _axe(page)
     shoot(page, lang, "04-gioi-thieu")
+    page.goto(profile_url + "/support")
+    _axe(page)
+    shoot(page, lang, "09-chinh-sach-ho-tro")
 
     # Follow-ups: seen once, then a partner posts a matching job: it is listed.
     page.get_by_role("link", name=t["followups"], exact=True).click()

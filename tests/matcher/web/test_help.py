@@ -42,7 +42,7 @@ def test_help_in_english_says_the_guide_is_vietnamese(officer):
 def test_the_guide_covers_the_officers_workflow():
     guide = (ROOT / "docs" / "huong-dan-can-bo.md").read_text(encoding="utf-8")
     for step in ("Đăng nhập", "sự đồng ý", "vì sao bị ẩn", "Phiếu giới thiệu", "sáu tháng",
-                 "Biện pháp hỗ trợ", "Tổng quan", "Excel (XLSX)", "Thư điện tử hằng ngày"):
+                 "Chính sách hỗ trợ", "Tổng quan", "Excel (XLSX)", "Thư điện tử hằng ngày"):
         assert step in guide, step
     for image in re.findall(r"\]\((img/[^)]+)\)", guide):
         assert (ROOT / "docs" / image).is_file(), image
