@@ -20,6 +20,11 @@ MAX_SKILLS = 30
 # nghiệm hàn MIG/TIG tối thiểu 2 năm, đọc được bản vẽ kỹ thuật..."): sized on real
 # postings, whose longest requirement lines run to a few hundred characters.
 MAX_SKILL_TEXT = 500
+# Dates are accepted in this range (a typo such as 0226 for 2026 is refused).
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+# Path segments an external_id cannot be: the bulk route, and the dot segments that URL
+# clients resolve away.
+RESERVED_IDS = ("bulk", ".", "..")
 
 
 class Text(fields.String):
@@ -35,6 +40,12 @@ class Text(fields.String):
 def text(max_len, min_len=None, **kwargs):
     """A normalised text field of ``min_len`` to ``max_len`` characters."""
     return Text(validate=validate.Length(min=min_len, max=max_len), **kwargs)
+
+
+def day(**kwargs):
+    """An ISO date from FIRST_DAY to LAST_DAY."""
+    return fields.Date(validate=validate.Range(FIRST_DAY, LAST_DAY,
+                                               error="Date out of range (2000-2100)."), **kwargs)
 
 
 def choice(vocabulary, **kwargs):
@@ -55,7 +66,15 @@ def skill_list(**kwargs):
 
 
 class BaseSchema(Schema):
-    """Unknown fields are errors; every schema rejects them."""
+    """Unknown fields are errors; every schema rejects them.
+
+    ``json_schema_rules`` states the schema's rules across fields (its
+    ``@validates_schema`` methods) in JSON Schema, each a subschema the input must also
+    match: ``matcher.openapi`` adds them to the document. A rule JSON Schema cannot say
+    (one field's value against another's) is in the field's description instead.
+    """
+
+    json_schema_rules = ()
 
     class Meta:
         unknown = RAISE
@@ -163,6 +182,11 @@ class PlaceSchema(BaseSchema):
     lat = fields.Float(validate=validate.Range(-90, 90), allow_nan=False, load_default=None)
     lon = fields.Float(validate=validate.Range(-180, 180), allow_nan=False, load_default=None)
 
+    json_schema_rules = ({"anyOf": [
+        {"required": ["lat", "lon"], "properties": {"lat": {"type": "number"},
+                                                    "lon": {"type": "number"}}},
+        {"properties": {"lat": {"type": "null"}, "lon": {"type": "null"}}}]},)
+
     @validates_schema
     def _both_coordinates(self, data, **kwargs):
         if (data.get("lat") is None) != (data.get("lon") is None):
@@ -177,6 +201,11 @@ class LocationSchema(PlaceSchema):
     """The location of a job or course: the province is required, an address allowed."""
 
     address = text(MAX_ADDRESS, load_default=None)
+    json_schema_rules = PlaceSchema.json_schema_rules + ({"anyOf": [
+        {"required": ["province"], "properties": {"province": {"type": "string",
+                                                              "pattern": r"\S"}}},
+        {"required": ["province_code"], "properties": {"province_code": {"type": "string"}}},
+        {"required": ["ward_code"], "properties": {"ward_code": {"type": "string"}}}]},)
 
     @validates_schema
     def _province_given(self, data, **kwargs):
@@ -217,7 +246,9 @@ class _PartnerDocumentSchema(BaseSchema):
     partner_id = fields.String(required=True, validate=validate.Length(min=2, max=64))
     external_id = fields.String(required=True, validate=[
         validate.Length(min=1, max=64),
-        validate.Regexp(r"^[^\s/?#]+$", error="No spaces, '/', '?' or '#'.")])
+        validate.Regexp(r"^[^\s/?#]+$", error="No spaces, '/', '?' or '#'."),
+        validate.NoneOf(RESERVED_IDS, error="'bulk', '.' and '..' cannot be IDs.")],
+        metadata={"description": "Your own ID of the document, unique among yours."})
     title = text(200, 1, required=True)
     description = text(5000, load_default="")
     occupation_code = fields.String(validate=validate.Regexp(
@@ -226,8 +257,8 @@ class _PartnerDocumentSchema(BaseSchema):
     location = fields.Nested(LocationSchema, required=True)
     min_education = choice("education_levels", load_default="none")
     contact = fields.Nested(ContactSchema, load_default=None)
-    valid_from = fields.Date(load_default=None)
-    valid_through = fields.Date(load_default=None)
+    valid_from = day(load_default=None)
+    valid_through = day(load_default=None, metadata={"description": "Not before valid_from."})
     status = choice("statuses", load_default="open")
 
     @validates_schema
@@ -235,10 +266,6 @@ class _PartnerDocumentSchema(BaseSchema):
         start, end = data.get("valid_from"), data.get("valid_through")
         if start and end and end < start:
             raise ValidationError("Must not be before valid_from.", "valid_through")
-        for name in ("valid_from", "valid_through"):
-            day = data.get(name)
-            if day and not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
-                raise ValidationError("Date out of range (2000-2100).", name)
 
     @staticmethod
     def _resolve(data, *names):
@@ -262,13 +289,21 @@ class JobPostingSchema(_PartnerDocumentSchema):
     employment_type = choice("employment_types", required=True)
     shifts = choices("shifts")
     pay_min_vnd = fields.Integer(validate=validate.Range(min=0), load_default=None)
-    pay_max_vnd = fields.Integer(validate=validate.Range(min=0), load_default=None)
+    pay_max_vnd = fields.Integer(validate=validate.Range(min=0), load_default=None, metadata={
+        "description": "Not less than pay_min_vnd."})
     pay_period = choice("pay_periods", load_default=None)
     openings = fields.Integer(validate=validate.Range(1, 10_000), load_default=1)
     licences_required = choices("licences")
     excluded_offences = choices("offence_categories")
     benefits = choices("benefits")
     skills_text = fields.List(fields.String(), dump_only=True)
+    # A pay amount needs its period, and is at most MAX_VND of that period.
+    json_schema_rules = ({"anyOf": [
+        {"properties": {"pay_min_vnd": {"type": "null"}, "pay_max_vnd": {"type": "null"},
+                        "pay_period": {"type": "null"}}},
+        *({"required": ["pay_period"], "properties": {
+            "pay_period": {"const": period}, "pay_min_vnd": {"maximum": most},
+            "pay_max_vnd": {"maximum": most}}} for period, most in MAX_VND.items())]},)
 
     @validates_schema
     def _pay(self, data, **kwargs):
@@ -292,13 +327,18 @@ class TrainingCourseSchema(_PartnerDocumentSchema):
                                 required=True, validate=validate.Length(min=1, max=MAX_SKILLS))
     level = choice("course_levels", load_default=None)
     schedule = text(200, load_default=None)
-    start_dates = fields.List(fields.Date(), validate=validate.Length(max=24), load_default=list)
+    start_dates = fields.List(day(), validate=validate.Length(max=24), load_default=list)
     duration_weeks = fields.Integer(validate=validate.Range(1, 208), load_default=None)
     cost_vnd = fields.Integer(validate=validate.Range(0, 200_000_000), load_default=0)
     funding = choice("funding", load_default=None)
     seats = fields.Integer(validate=validate.Range(1, 10_000), load_default=None)
     certificate = text(200, load_default=None)
     skills_text = fields.List(fields.String(), dump_only=True)
+    # A free course costs nothing.
+    json_schema_rules = ({"anyOf": [
+        {"properties": {"funding": {"enum": [c for c in codes("funding") if c != "free"]
+                                    + [None]}}},
+        {"properties": {"cost_vnd": {"const": 0}}}]},)
 
     @validates_schema
     def _funding(self, data, **kwargs):

@@ -22,6 +22,8 @@ from indexer.store import DELETED
 SKILL_FIELDS = {"jobs": ("required_skills", "preferred_skills"), "courses": ("skills_taught",)}
 BULK_MAX = 1000
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,255}")
+# A cursor: unpadded base64url (encode_cursor), so never one character over a group of 4.
+CURSOR_PATTERN = r"^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$"
 
 
 # "No expectation" for compare-and-set (None means "must not exist").
@@ -76,7 +78,7 @@ def encode_cursor(external_id):
 def decode_cursor(cursor):
     """The external ID a cursor points after; 422 for a cursor we did not make."""
     try:
-        if not re.fullmatch(r"[A-Za-z0-9_-]+", cursor):
+        if not cursor or not re.fullmatch(CURSOR_PATTERN, cursor):
             raise ValueError(cursor)
         # Any well-formed cursor is a position, even one we did not hand out.
         return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode(
@@ -301,9 +303,9 @@ class PartnerService:
         ``produce`` returns (status, body text, headers). A replay returns the same
         triple, plus ``Idempotent-Replayed: true`` in the headers.
         """
-        if not key:
+        if key is None:
             return produce()
-        if not IDEMPOTENCY_KEY.fullmatch(key):
+        if not IDEMPOTENCY_KEY.fullmatch(key):  # an empty one too: it is a client's bug
             raise _invalid("Idempotency-Key", "Use 1-255 letters, digits, '_', '.', ':' or '-' "
                                               "(a UUID, for example).")
         stored = self.idempotency.begin(partner_id, key, fingerprint)

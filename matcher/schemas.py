@@ -32,6 +32,12 @@ class ProfileSchema(BaseSchema):
     min_monthly_pay_vnd = fields.Integer(validate=validate.Range(0, 500_000_000),
                                          load_default=None)
     offence_category = choice("offence_categories", load_default=None)
+    # Something to match on: a skill, or some experience.
+    json_schema_rules = ({"anyOf": [
+        {"required": ["skills"], "properties": {"skills": {"minItems": 1}}},
+        {"required": ["skills_learned_in_detention"],
+         "properties": {"skills_learned_in_detention": {"minItems": 1}}},
+        {"required": ["experience"], "properties": {"experience": {"pattern": r"\S"}}}]},)
 
     @validates_schema(skip_on_field_errors=False)
     def _something_to_match(self, data, **kwargs):
