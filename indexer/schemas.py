@@ -22,6 +22,24 @@ MAX_SKILLS = 30
 MAX_SKILL_TEXT = 500
 # Dates are accepted in this range (a typo such as 0226 for 2026 is refused).
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+def _space_class():
+    """The characters Python calls whitespace (``str.isspace``, ``\\s``, ``str.split``:
+    what normalisation removes), as the inside of a regex class with explicit escapes,
+    so that every regex engine (and the OpenAPI document's readers) agree on them."""
+    codes = [c for c in range(0x110000) if chr(c).isspace()]
+    ranges, start = [], codes[0]
+    for prev, code in zip(codes, codes[1:] + [None]):
+        if code != prev + 1:
+            ranges.append((start, prev))
+            start = code
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
+SPACES = _space_class()
+# A text with something in it once normalised (blank is missing).
+NOT_BLANK = f"[^{SPACES}]"
 # Path segments an external_id cannot be: the bulk route, and the dot segments that URL
 # clients resolve away.
 RESERVED_IDS = ("bulk", ".", "..")
@@ -203,7 +221,7 @@ class LocationSchema(PlaceSchema):
     address = text(MAX_ADDRESS, load_default=None)
     json_schema_rules = PlaceSchema.json_schema_rules + ({"anyOf": [
         {"required": ["province"], "properties": {"province": {"type": "string",
-                                                              "pattern": r"\S"}}},
+                                                              "pattern": NOT_BLANK}}},
         {"required": ["province_code"], "properties": {"province_code": {"type": "string"}}},
         {"required": ["ward_code"], "properties": {"ward_code": {"type": "string"}}}]},)
 
@@ -246,7 +264,7 @@ class _PartnerDocumentSchema(BaseSchema):
     partner_id = fields.String(required=True, validate=validate.Length(min=2, max=64))
     external_id = fields.String(required=True, validate=[
         validate.Length(min=1, max=64),
-        validate.Regexp(r"^[^\s/?#]+$", error="No spaces, '/', '?' or '#'."),
+        validate.Regexp(f"^[^{SPACES}/?#]+$", error="No spaces, '/', '?' or '#'."),
         validate.NoneOf(RESERVED_IDS, error="'bulk', '.' and '..' cannot be IDs.")],
         metadata={"description": "Your own ID of the document, unique among yours."})
     title = text(200, 1, required=True)
@@ -420,4 +438,4 @@ def _plain(value):
 
 __all__ = ["JobPostingSchema", "TrainingCourseSchema", "PartnerSchema", "LocationSchema",
            "PlaceSchema", "ContactSchema", "schema_for", "dump", "pop_warnings", "place",
-           "SCHEMAS", "KINDS", "EXCLUDE"]
+           "SCHEMAS", "KINDS", "EXCLUDE", "NOT_BLANK", "SPACES", "RESERVED_IDS"]

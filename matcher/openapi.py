@@ -13,7 +13,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_instance
 from marshmallow import fields, validate
 
-from indexer.schemas import FIRST_DAY, LAST_DAY, JobPostingSchema, TrainingCourseSchema
+from indexer.schemas import (FIRST_DAY, LAST_DAY, NOT_BLANK, JobPostingSchema,
+                             TrainingCourseSchema)
 
 from .partners import IDEMPOTENCY_KEY
 from .schemas import MatchRequestSchema
@@ -109,6 +110,8 @@ ERRORS = {
     403: "The API key was revoked (or may not be used here).",
     404: "No such document among yours.", 409: "Conflict (external_id in use, or an "
     "Idempotency-Key still in progress or reused with a different body).",
+    405: "'bulk' is not an external_id: /bulk is the bulk route, which allows POST only "
+         "(see `Allow`).",
     412: "If-Match does not match the current ETag.", 413: "Body too large.",
     415: "Not JSON.", 422: "Invalid fields: see `errors`.",
     429: "Too many requests for this key; retry after `Retry-After` seconds.",
@@ -119,7 +122,12 @@ ERRORS = {
 def _problem_ref(status):
     return {"description": ERRORS[status], "content": {"application/problem+json": {
         "schema": {"$ref": "#/components/schemas/Problem"}}},
-        **({"headers": {"Retry-After": {"schema": {"type": "string"}}}} if status == 429 else {})}
+        **({"headers": {HEADER[status]: {"required": True, "schema": {"type": "string"}}}}
+           if status in HEADER else {})}
+
+
+# The header an error response always carries.
+HEADER = {405: "Allow", 429: "Retry-After"}
 
 
 def _responses(ok, *errors, auth=True):
@@ -218,7 +226,8 @@ def _kind_paths(kind, external_id, list_query):
         f"{base}/{{external_id}}": {
             "parameters": [external_id],
             "get": {"tags": tag, "summary": f"Read one of your {label}s",
-                    "responses": _responses(_doc_response(name, example, "The document."), 404)},
+                    "responses": _responses(_doc_response(name, example, "The document."),
+                                            404, 405)},
             "put": {"tags": tag, "summary": f"Create or replace a {label} by your external_id",
                     "parameters": [IF_MATCH],
                     "requestBody": _json_body(f"{name}Replace",
@@ -226,7 +235,7 @@ def _kind_paths(kind, external_id, list_query):
                                                if k != "external_id"}, f"A {label}"),
                     "responses": _responses({**_doc_response(name, example, "Replaced."),
                                              **_doc_response(name, example, "Created.", "201")},
-                                            404, 412, *body_errors)},
+                                            404, 405, 412, *body_errors)},
             "patch": {"tags": tag, "summary": f"Change some fields of a {label}",
                       "description": "A JSON merge patch (RFC 7396): objects merge, null "
                                      "removes a field, anything else replaces it. The "
@@ -236,9 +245,10 @@ def _kind_paths(kind, external_id, list_query):
                       "requestBody": _json_body(f"{name}Patch", {"openings": 5},
                                                 "More openings"),
                       "responses": _responses(_doc_response(name, example, "Changed."),
-                                              404, 412, *body_errors)},
+                                              404, 405, 412, *body_errors)},
             "delete": {"tags": tag, "summary": f"Delete a {label}", "parameters": [IF_MATCH],
-                       "responses": _responses({"204": {"description": "Deleted."}}, 404, 412)}},
+                       "responses": _responses({"204": {"description": "Deleted."}},
+                                               404, 405, 412)}},
         f"{base}/{{external_id}}/close": {
             "parameters": [external_id],
             "post": {"tags": tag, "summary": f"Close a {label}",
@@ -332,7 +342,7 @@ def _not_blank(node):
     so one of spaces only is too short: a required text needs a non-space character."""
     if isinstance(node, dict):
         if (node.get("minLength") or 0) >= 1 and "pattern" not in node:
-            node["pattern"] = r"\S"
+            node["pattern"] = NOT_BLANK
         for value in node.values():
             _not_blank(value)
     elif isinstance(node, list):

@@ -1,8 +1,8 @@
 """Profile and match-request schemas: the one definition for the API and the web form."""
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from indexer.schemas import (BaseSchema, PlaceSchema, choice, choices, pop_warnings, skill_list,
-                             text)
+from indexer.schemas import (NOT_BLANK, BaseSchema, PlaceSchema, choice, choices, pop_warnings,
+                             skill_list, text)
 from indexer.taxonomy import default_taxonomy
 
 
@@ -37,7 +37,7 @@ class ProfileSchema(BaseSchema):
         {"required": ["skills"], "properties": {"skills": {"minItems": 1}}},
         {"required": ["skills_learned_in_detention"],
          "properties": {"skills_learned_in_detention": {"minItems": 1}}},
-        {"required": ["experience"], "properties": {"experience": {"pattern": r"\S"}}}]},)
+        {"required": ["experience"], "properties": {"experience": {"pattern": NOT_BLANK}}}]},)
 
     @validates_schema(skip_on_field_errors=False)
     def _something_to_match(self, data, **kwargs):
