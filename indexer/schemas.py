@@ -66,6 +66,42 @@ def day(**kwargs):
                                                error="Date out of range (2000-2100)."), **kwargs)
 
 
+class Integer(fields.Integer):
+    """An integer; a number with a fraction (1.5) is refused, never truncated."""
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+def json_number_errors(schema, data, path=""):
+    """Where ``data`` (a JSON body) has anything but a JSON number for a number field of
+    ``schema``: [{field, messages}]. The API is strict about JSON types; feed files and
+    forms, which carry text, may give numbers as digits, so the schemas accept those."""
+    errors = []
+    if not isinstance(data, dict):
+        return errors
+    for name, field in schema.fields.items():
+        key = field.data_key or name
+        if key in data and data[key] is not None:
+            errors += _number_errors(field, data[key], f"{path}{key}")
+    return errors
+
+
+def _number_errors(field, value, where):
+    if isinstance(field, fields.Nested):
+        return json_number_errors(field.schema, value, where + ".")
+    if isinstance(field, fields.List) and isinstance(value, list):
+        return [e for i, item in enumerate(value) if item is not None
+                for e in _number_errors(field.inner, item, f"{where}.{i}")]
+    if isinstance(field, fields.Number) and (
+            isinstance(value, bool) or not isinstance(value, (int, float))):
+        kind = "integer" if isinstance(field, fields.Integer) else "number"
+        return [{"field": where, "messages": [f"Not a valid {kind}: give a JSON number."]}]
+    return []
+
+
 def choice(vocabulary, **kwargs):
     """A field whose value must be a code of ``vocabulary`` (config/vocab.json)."""
     return fields.String(validate=validate.OneOf(codes(vocabulary)), **kwargs)
@@ -306,11 +342,11 @@ class JobPostingSchema(_PartnerDocumentSchema):
     preferred_skills = skill_list()
     employment_type = choice("employment_types", required=True)
     shifts = choices("shifts")
-    pay_min_vnd = fields.Integer(validate=validate.Range(min=0), load_default=None)
-    pay_max_vnd = fields.Integer(validate=validate.Range(min=0), load_default=None, metadata={
+    pay_min_vnd = Integer(validate=validate.Range(min=0), load_default=None)
+    pay_max_vnd = Integer(validate=validate.Range(min=0), load_default=None, metadata={
         "description": "Not less than pay_min_vnd."})
     pay_period = choice("pay_periods", load_default=None)
-    openings = fields.Integer(validate=validate.Range(1, 10_000), load_default=1)
+    openings = Integer(validate=validate.Range(1, 10_000), load_default=1)
     licences_required = choices("licences")
     excluded_offences = choices("offence_categories")
     benefits = choices("benefits")
@@ -346,10 +382,10 @@ class TrainingCourseSchema(_PartnerDocumentSchema):
     level = choice("course_levels", load_default=None)
     schedule = text(200, load_default=None)
     start_dates = fields.List(day(), validate=validate.Length(max=24), load_default=list)
-    duration_weeks = fields.Integer(validate=validate.Range(1, 208), load_default=None)
-    cost_vnd = fields.Integer(validate=validate.Range(0, 200_000_000), load_default=0)
+    duration_weeks = Integer(validate=validate.Range(1, 208), load_default=None)
+    cost_vnd = Integer(validate=validate.Range(0, 200_000_000), load_default=0)
     funding = choice("funding", load_default=None)
-    seats = fields.Integer(validate=validate.Range(1, 10_000), load_default=None)
+    seats = Integer(validate=validate.Range(1, 10_000), load_default=None)
     certificate = text(200, load_default=None)
     skills_text = fields.List(fields.String(), dump_only=True)
     # A free course costs nothing.
@@ -438,4 +474,4 @@ def _plain(value):
 
 __all__ = ["JobPostingSchema", "TrainingCourseSchema", "PartnerSchema", "LocationSchema",
            "PlaceSchema", "ContactSchema", "schema_for", "dump", "pop_warnings", "place",
-           "SCHEMAS", "KINDS", "EXCLUDE", "NOT_BLANK", "SPACES", "RESERVED_IDS"]
+           "SCHEMAS", "KINDS", "EXCLUDE", "Integer", "json_number_errors", "NOT_BLANK", "SPACES", "RESERVED_IDS"]

@@ -16,7 +16,7 @@ import re
 from indexer.errors import Conflict, InvalidDocument, NotFound, StaleVersion, VungBuocError
 from indexer.keys import IdempotencyStore, KeyStore, create_tables
 from indexer.rawinput import json_safe
-from indexer.schemas import dump
+from indexer.schemas import dump, json_number_errors, schema_for
 from indexer.store import DELETED
 
 SKILL_FIELDS = {"jobs": ("required_skills", "preferred_skills"), "courses": ("skills_taught",)}
@@ -160,10 +160,14 @@ class PartnerService:
                                      "not match its ETag); read it again and retry.")
 
     @staticmethod
-    def _own(body, partner_id, external_id=None):
-        """The body as a record of ``partner_id`` (and ``external_id`` from the path)."""
+    def _own(kind, body, partner_id, external_id=None):
+        """The body as a record of ``partner_id`` (and ``external_id`` from the path),
+        its numbers JSON numbers."""
         if not isinstance(body, dict):
             raise _invalid("_schema", "Expected an object.")
+        wrong = json_number_errors(schema_for(kind), body)
+        if wrong:
+            raise InvalidDocument(wrong)
         record = dict(body)
         if record.get("partner_id", partner_id) != partner_id:
             raise _invalid("partner_id", "Leave it out: it comes from your API key.")
@@ -204,7 +208,7 @@ class PartnerService:
         """Create a document; 409 when the external_id is already in use.
 
         Returns (row, warnings)."""
-        record = self._own(body, partner_id)
+        record = self._own(kind, body, partner_id)
         ext = record.get("external_id")
         if isinstance(ext, str) and self._existing(kind, partner_id, ext) is not None:
             raise Conflict(f"external_id {ext!r} already exists; use PUT to replace it.")
@@ -213,7 +217,7 @@ class PartnerService:
 
     def put(self, kind, partner_id, external_id, body, if_match=None):
         """Create or replace a document by external_id; returns (row, created, warnings)."""
-        record = self._own(body, partner_id, external_id)
+        record = self._own(kind, body, partner_id, external_id)
         old = self._existing(kind, partner_id, external_id)
         self._check_match(old, if_match)
         version = old["version"] if old is not None else None
@@ -226,7 +230,7 @@ class PartnerService:
         (row, warnings)."""
         old = self._row(kind, partner_id, external_id)
         self._check_match(old, if_match)
-        patch = self._own(patch, partner_id, external_id)
+        patch = self._own(kind, patch, partner_id, external_id)
         record, carried = self._editable(kind, old["data"])
         if isinstance(patch.get("location"), dict) and any(
                 k in patch["location"] for k in ("province", "ward", "district")):
@@ -271,7 +275,7 @@ class PartnerService:
         results, records, where, seen = [None] * len(items), [], [], set()
         for i, item in enumerate(items):
             try:
-                record = self._own(item, partner_id)
+                record = self._own(kind, item, partner_id)
                 ext = record.get("external_id")
                 if isinstance(ext, str) and ext in seen:
                     raise _invalid("external_id", "Repeated in this request.")

@@ -192,3 +192,28 @@ def test_the_bulk_route_is_not_a_document(client, ours, spec):
         assert "405" in spec["paths"][f"{BASE}/jobs/{{external_id}}"][method]["responses"]
         assert "Allow" in spec["paths"][f"{BASE}/jobs/{{external_id}}"][method][
             "responses"]["405"]["headers"]
+
+
+# -- JSON types ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value,accepted", [(3, True), (3.0, True), (1.5, False), ("3", False),
+                                            (True, False)])
+def test_numbers_are_json_numbers_and_never_truncated(client, ours, spec, value, accepted):
+    """Feed files and forms may give digits as text; the API takes JSON numbers, as its
+    document says, and a fraction is refused rather than cut off."""
+    doc = body("jobs", openings=value)
+    assert documented(spec, "JobPostingInput", doc) is accepted
+    response = client.post(f"{BASE}/jobs", json=doc, headers=ours)
+    assert (response.status_code == 201) is accepted, response.get_data(as_text=True)
+    if accepted:
+        assert response.get_json()["openings"] == 3
+
+
+def test_a_match_profile_takes_json_numbers(app, spec):
+    from factories import match_client
+    client = match_client(app)
+    for value, status in ((2.5e-42, 422), ("5000000", 422), (5_000_000, 200)):
+        request = {"profile": {"skills": ["hàn que"], "min_monthly_pay_vnd": value}}
+        assert documented(spec, "MatchRequest", request) is (status == 200)
+        response = client.post("/api/v1/matches", json=request)
+        assert response.status_code == status, response.get_data(as_text=True)
