@@ -46,18 +46,36 @@ RESERVED_IDS = ("bulk", ".", "..")
 
 
 class Text(fields.String):
-    """A string normalised to NFC with canonical tone marks; blank counts as missing."""
+    """A string normalised to NFC with canonical tone marks and tidy spaces; blank counts
+    as missing.
+
+    The maximum length counts the text as sent (what a client, and the OpenAPI
+    document's ``maxLength``, can see), the minimum the normalised text (spaces alone
+    are blank).
+    """
+
+    def __init__(self, max_len=None, min_len=None, **kwargs):
+        metadata = dict(kwargs.pop("metadata", None) or {})
+        metadata.update({k: v for k, v in (("maxLength", max_len), ("minLength", min_len))
+                         if v is not None})
+        super().__init__(metadata=metadata, **kwargs)
+        self.length = validate.Length(min=min_len, max=max_len)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        value = normalize(super()._deserialize(value, attr, data, **kwargs))
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        if self.length.max is not None and len(raw) > self.length.max:
+            self.length(raw)  # raises, with Length's own message
+        value = normalize(raw)
         if value == "" and self.required:
             raise ValidationError(self.error_messages["required"])
+        if self.length.min is not None and len(value) < self.length.min:
+            self.length(value)
         return value
 
 
 def text(max_len, min_len=None, **kwargs):
     """A normalised text field of ``min_len`` to ``max_len`` characters."""
-    return Text(validate=validate.Length(min=min_len, max=max_len), **kwargs)
+    return Text(max_len, min_len, **kwargs)
 
 
 def day(**kwargs):

@@ -103,6 +103,19 @@ def test_patterns_spell_out_whitespace(spec, client, ours):
     assert documented(spec, "JobPostingInput", body("jobs", title="\u200b"))
 
 
+@pytest.mark.parametrize("title,accepted", [("Thợ hàn" + " " * 193, True),
+                                            ("Thợ hàn" + " " * 194, False),
+                                            ("  Thợ   hàn  ", True)])
+def test_a_maximum_length_counts_the_text_as_sent(client, ours, spec, title, accepted):
+    """Spaces are tidied after the check: what the client sent is what maxLength counts."""
+    doc = body("jobs", title=title)
+    assert documented(spec, "JobPostingInput", doc) is accepted
+    response = client.post(f"{BASE}/jobs", json=doc, headers=ours)
+    assert (response.status_code == 201) is accepted, response.get_data(as_text=True)
+    if accepted:
+        assert response.get_json()["title"] == "Thợ hàn"
+
+
 # -- path, query and headers -----------------------------------------------------------
 
 @pytest.mark.parametrize("external_id,accepted", [
