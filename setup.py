@@ -67,7 +67,11 @@ setup(
         # the dev set's reference figures match), PyStemmer (the Snowball stemmers, in C).
         "quality": ["rank-bm25>=0.2.2", "PyStemmer>=2.2"],
         "test": ["pytest>=8", "pytest-timeout>=2.3", "jsonschema>=4.18", "pyyaml>=6",
-                 "check-jsonschema>=0.29", "schemathesis>=4.3,<5",
+                 "check-jsonschema>=0.29",
+                 # OpenAPI conformance of the served document (tests/matcher/
+                 # test_partner_fuzz.py). Pinned: its checks and generation change between
+                 # releases, and the CI run is derandomized on this version.
+                 "schemathesis==4.32.5",
                  # Stateful model-based tests of the index invariant.
                  "hypothesis>=6.100",
                  # The quality test compares with BM25 on a slice of the dev set.
