@@ -48,7 +48,9 @@ class WebProfileSchema(ProfileSchema):
             "max_commute_km": _one(form, "max_commute_km"),
             "shifts": form.getlist("shifts"),
             "min_monthly_pay_vnd": _amount(_one(form, "min_monthly_pay_vnd")),
-            "offence_category": _one(form, "offence_category"),
+            "offence_categories": form.getlist("offence_categories")
+            + ([_one(form, "offence_category")] if _one(form, "offence_category") else []),
+            "expunged": bool(form.get("expunged")),
         }
         return {k: v for k, v in data.items() if v is not None}
 
@@ -129,6 +131,8 @@ class OutcomeSchema(Schema):
 class ResultFilterSchema(Schema):
     employment_type = fields.String(load_default=None)
     max_km = fields.Float(validate=validate.Range(0.5, 300), load_default=None)
+    fair_chance = fields.Boolean(load_default=False)
+    why_not = fields.Boolean(load_default=False)
 
     class Meta:
         unknown = "exclude"
@@ -178,7 +182,7 @@ def profile_to_form(data):
              ("desired_occupations", ", ".join(data.get("desired_occupations") or [])),
              ("max_commute_km", _plain(data.get("max_commute_km"))),
              ("min_monthly_pay_vnd", _plain(data.get("min_monthly_pay_vnd"))),
-             ("offence_category", data.get("offence_category") or "")]
+             ("expunged", "y" if data.get("expunged") else "")]
     ward = places.ward(loc.get("ward_code")) if loc.get("ward_code") else None
     if ward and (loc.get("lat"), loc.get("lon")) == (ward.lat, ward.lon):
         loc = {**loc, "lat": None, "lon": None}  # the ward's centre: follows the ward
@@ -186,6 +190,10 @@ def profile_to_form(data):
     items += [("skills", s) for s in skills if s in taxonomy]
     items += [("licences", c) for c in data.get("licences") or []]
     items += [("shifts", c) for c in data.get("shifts") or []]
+    items += [("offence_categories", c) for c in data.get("offence_categories") or []]
+    if data.get("offence_category") and data["offence_category"] not in (
+            data.get("offence_categories") or []):
+        items.append(("offence_categories", data["offence_category"]))
     return MultiDict(items)
 
 

@@ -24,6 +24,8 @@ from .messages import CONSENT_LABELS
 from .i18n import lang
 
 bp = Blueprint("profiles", __name__)
+# Hidden jobs listed on the matches page when the officer asks why others are not there.
+HIDDEN_LIMIT = 20
 
 
 def _skills_by_sector():
@@ -140,8 +142,7 @@ def edit(profile_id):
     profile = _get(profile_id, audit=request.method == "GET")
     if request.method == "GET":
         offence = services().profiles.offence(g.user, profile_id)
-        return _render_form(profile_to_form({**profile["data"], "offence_category": offence}),
-                            profile=profile)[0]
+        return _render_form(profile_to_form({**profile["data"], **offence}), profile=profile)[0]
     if request.form.get("refresh_places"):
         return _render_form(request.form, profile=profile)[0]
     data, errors = _load_form()
@@ -209,8 +210,12 @@ def matches(profile_id):
     try:
         filters = ResultFilterSchema().load(request.args)
     except ValidationError:
-        filters = {"employment_type": None, "max_km": None}
-    result = services().profiles.match(g.user, profile, lang=lang(), **filters)
+        filters = {"employment_type": None, "max_km": None, "fair_chance": False,
+                   "why_not": False}
+    result = services().profiles.match(
+        g.user, profile, lang=lang(), employment_type=filters["employment_type"],
+        max_km=filters["max_km"], fair_chance=filters["fair_chance"],
+        hidden_limit=HIDDEN_LIMIT if filters["why_not"] else 0)
     courses = {c["id"]: c for c in result["courses"]}
     return render_template("matches.html", profile=profile, result=result, filters=filters,
                            courses=courses, vocab=vocab.vocab())

@@ -55,7 +55,9 @@ def test_offence_category_hides_excluding_postings(loaded, client):
     everyone = post(client, {"profile": PROFILE}).get_json()["jobs"]
     with_offence = post(client, {"profile": {**PROFILE, "offence_category": "property"}}).get_json()
     assert len(with_offence["jobs"]) == len(everyone) - 1
-    assert "offence" not in json.dumps(with_offence)
+    # The answer says that an exclusion hid a job, never which category the person has.
+    assert "property" not in json.dumps(with_offence)
+    assert {"reason": "offence", "count": 1, "only": 1} in with_offence["hidden"]["reasons"]
 
 
 def test_english_labels_on_request(loaded, client):

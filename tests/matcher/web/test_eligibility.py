@@ -1,0 +1,44 @@
+"""Issue #14 on the officer's pages: values kept on errors, skills shown as recognised,
+several offence categories and the expunged flag, what the filters hid, fair chance,
+the occupation picker."""
+import re
+
+from sqlalchemy import select
+
+from matcher.models import profiles
+
+from web_helpers import PROFILE_FORM, post_form
+
+
+def _profile_id(response):
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(re.search(r"/profiles/(\d+)/", response.location).group(1))
+
+
+def test_a_typed_skill_survives_an_error_elsewhere_on_the_form(officer):
+    """Bug: the skill typed in "Thêm kỹ năng" was dropped when another field was wrong,
+    so the corrected form then failed with "Hãy nhập ít nhất một kỹ năng"."""
+    form = {**PROFILE_FORM, "skills": [], "skill_add": "tho han", "max_commute_km": "xa lắm"}
+    first = post_form(officer, "/profiles/new", form)
+    assert first.status_code == 422
+    html = first.get_data(as_text=True)
+    # Resubmit what the page now holds, with the one wrong field corrected.
+    kept = re.search(r'<input id="skill_add" name="skill_add"[^>]*value="([^"]*)"', html) or \
+        re.search(r'<input[^>]*name="skills"[^>]*value="([^"]*)"[^>]*checked', html)
+    assert kept, "the typed skill is not on the re-rendered form"
+    again = {**form, "max_commute_km": "25", "skill_add": "", "skills": []}
+    for name, value in re.findall(r'<input[^>]*name="(skill_add|skills_other)"[^>]*value="([^"]+)"',
+                                  html):
+        again[name] = value
+    again["skills"] = re.findall(r'<input type="checkbox" name="skills" value="([^"]+)" checked',
+                                 html)
+    second = post_form(officer, "/profiles/new", again)
+    assert second.status_code == 302, "ít nhất một kỹ năng" in second.get_data(as_text=True)
+
+
+def test_the_profile_page_shows_recognised_skills_by_their_labels(officer):
+    profile_id = _profile_id(post_form(officer, "/profiles/new", {
+        **PROFILE_FORM, "skills": [], "skill_add": "tho han"}))
+    html = officer.get(f"/profiles/{profile_id}").get_data(as_text=True)
+    skills = re.search(r"<dt>Kỹ năng</dt><dd>(.*?)</dd>", html, re.S).group(1)
+    assert "Hàn hồ quang tay (hàn que)" in skills and "tho han" not in skills
