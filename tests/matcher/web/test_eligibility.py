@@ -42,3 +42,46 @@ def test_the_profile_page_shows_recognised_skills_by_their_labels(officer):
     html = officer.get(f"/profiles/{profile_id}").get_data(as_text=True)
     skills = re.search(r"<dt>Kỹ năng</dt><dd>(.*?)</dd>", html, re.S).group(1)
     assert "Hàn hồ quang tay (hàn que)" in skills and "tho han" not in skills
+
+
+def _stored(web_app, profile_id):
+    with web_app.extensions["vungbuoc"].store.engine.connect() as conn:
+        return conn.execute(select(profiles).where(profiles.c.id == profile_id)).first()
+
+
+def test_occupations_are_picked_by_name_and_stored_as_codes(web_app, officer):
+    html = officer.get("/profiles/new").get_data(as_text=True)
+    assert '<label for="occupation_add">' in html and 'list="occupation-options"' in html
+    assert 'value="Thợ hàn và cắt kim loại" label="tho han va cat kim loai · Welders' in html
+    profile_id = _profile_id(post_form(officer, "/profiles/new", {
+        **PROFILE_FORM, "occupation_add": "tho han"}))
+    assert _stored(web_app, profile_id).data["desired_occupations"] == ["7212"]
+    edit = officer.get(f"/profiles/{profile_id}/edit").get_data(as_text=True)
+    assert re.search(r'name="desired_occupations" value="7212" checked> Thợ hàn và cắt kim loại',
+                     edit)
+    assert "7212" not in re.sub(r'value="7212"', "", edit)  # codes stay internal
+    page = officer.get(f"/profiles/{profile_id}").get_data(as_text=True)
+    assert "Thợ hàn và cắt kim loại" in page
+
+
+def test_without_javascript_a_search_shows_the_occupations_to_choose(web_app, officer):
+    found = post_form(officer, "/profiles/new", {**PROFILE_FORM, "occupation_add": "cook",
+                                                 "find_occupation": "1"})
+    assert found.status_code == 200
+    html = found.get_data(as_text=True)
+    choices = re.findall(r'<input type="checkbox" name="desired_occupations" value="(\d+)"> ', html)
+    assert "5120" in choices and len(choices) >= 2
+    # Saving with the name still ambiguous is refused beside the field, values kept.
+    refused = post_form(officer, "/profiles/new", {**PROFILE_FORM, "occupation_add": "cook"})
+    assert refused.status_code == 422
+    assert 'id="occupation_add-error"' in refused.get_data(as_text=True)
+    assert 'value="cook"' in refused.get_data(as_text=True)
+    # Ticking one of the choices saves it.
+    profile_id = _profile_id(post_form(officer, "/profiles/new", {
+        **PROFILE_FORM, "occupation_add": "cook", "desired_occupations": ["5120"]}))
+    assert _stored(web_app, profile_id).data["desired_occupations"] == ["5120"]
+    # In English, the same search, English names.
+    post_form(officer, "/language", {"lang": "en", "next": "/profiles/new"}, "/profiles/new")
+    html = post_form(officer, "/profiles/new", {**PROFILE_FORM, "occupation_add": "dau bep",
+                                                "find_occupation": "1"}).get_data(as_text=True)
+    assert re.search(r'name="desired_occupations" value="5120" checked> Cooks', html)
