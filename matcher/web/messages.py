@@ -65,6 +65,7 @@ VALIDATION = [
     N_("Give both lat and lon, or neither."), N_("Not a place in the chosen area."),
     N_("Longer than maximum length {max}."), N_("Field may not be null."),
     N_("This case code is already used in your unit."), N_("Invalid value."),
+    N_("No single occupation has this name: choose one below, or type more of it."),
 ]
 
 HTTP_TITLES = {

@@ -85,3 +85,78 @@ def test_without_javascript_a_search_shows_the_occupations_to_choose(web_app, of
     html = post_form(officer, "/profiles/new", {**PROFILE_FORM, "occupation_add": "dau bep",
                                                 "find_occupation": "1"}).get_data(as_text=True)
     assert re.search(r'name="desired_occupations" value="5120" checked> Cooks', html)
+
+
+def _add(web_app, partners=(), jobs=()):
+    svc = web_app.extensions["vungbuoc"]
+    if partners:
+        svc.save("partners", list(partners))
+    _, errors = svc.save("jobs", list(jobs))
+    assert not errors
+    svc.sync()
+
+
+def test_the_matches_page_says_what_was_hidden_and_why(web_app, officer):
+    from factories import make_posting
+    _add(web_app, jobs=[
+        make_posting(external_id="J-car", title="Lái xe giao hàng kiêm thợ hàn",
+                     licences_required=["car_b"]),
+        make_posting(external_id="J-car2", title="Thợ hàn lưu động", licences_required=["car_b"]),
+        make_posting(external_id="J-edu", title="Tổ trưởng tổ hàn",
+                     min_education="upper_secondary"),
+        make_posting(external_id="J-theft", title="Thợ hàn kho hàng",
+                     excluded_offences=["property"])])
+    profile_id = _profile_id(post_form(officer, "/profiles/new", {
+        **PROFILE_FORM, "education": "lower_secondary", "offence_categories": ["property"]}))
+    html = officer.get(f"/profiles/{profile_id}/matches").get_data(as_text=True)
+    shown = re.findall(r'<li class="card" id="job-\d+">\s*<h3>([^<]+)</h3>', html)
+    assert "Thợ hàn điện" in shown
+    assert not {"Lái xe giao hàng kiêm thợ hàn", "Tổ trưởng tổ hàn", "Thợ hàn kho hàng"} & set(shown)
+    reasons = re.search(r'<ul id="hidden-reasons">(.*?)</ul>', html, re.S).group(1)
+    assert "1 việc loại trừ nhóm tội danh của người này" in reasons
+    assert "2 việc cần bằng/chứng chỉ người này chưa có" in reasons
+    assert "1 việc yêu cầu trình độ học vấn cao hơn" in reasons
+    assert "2 việc cần Bằng lái ô tô hạng B" in html  # what one licence would open
+    assert 'id="hidden-list"' not in html and 'id="show-hidden"' in html
+    listed = officer.get(f"/profiles/{profile_id}/matches?why_not=1").get_data(as_text=True)
+    card = re.search(r'<li class="card" id="hidden-job-\d+">\s*<h4>Tổ trưởng tổ hàn</h4>(.*?)</li>\s*</ul>',
+                     listed, re.S).group(1)
+    assert "Yêu cầu tối thiểu: Trung học phổ thông" in card
+    assert "Cần: Bằng lái ô tô hạng B" in listed
+    # In English too.
+    post_form(officer, "/language", {"lang": "en", "next": "/"}, "/")
+    english = officer.get(f"/profiles/{profile_id}/matches?why_not=1").get_data(as_text=True)
+    assert "2 jobs need Car licence B" in english and "Needs: Car licence B" in english
+    assert "1 job asks for more education" in english
+
+
+def test_an_expunged_conviction_lifts_the_offence_exclusions(web_app, officer):
+    from factories import make_posting
+    _add(web_app, jobs=[make_posting(external_id="J-theft", title="Thợ hàn kho hàng",
+                                     excluded_offences=["property", "drug"])])
+    excluded = _profile_id(post_form(officer, "/profiles/new", {
+        **PROFILE_FORM, "case_code": "E-1", "offence_categories": ["drug", "traffic"]}))
+    expunged = _profile_id(post_form(officer, "/profiles/new", {
+        **PROFILE_FORM, "case_code": "E-2", "offence_categories": ["drug"], "expunged": "y"}))
+    assert "Thợ hàn kho hàng" not in officer.get(
+        f"/profiles/{excluded}/matches").get_data(as_text=True).split('id="hidden"')[0]
+    assert "Thợ hàn kho hàng" in officer.get(f"/profiles/{expunged}/matches").get_data(as_text=True)
+
+
+def test_fair_chance_commitments_are_shown_and_filter(web_app, officer, profile_id):
+    from factories import make_partner, make_posting
+    _add(web_app, partners=[make_partner(id="cty-fair", name="Xưởng Cơ Hội",
+                                         fair_chance_commitments=["Nhận người đã chấp hành xong án",
+                                                                  "Kèm cặp 3 tháng đầu"])],
+         jobs=[make_posting(partner_id="cty-fair", external_id="J-fair", title="Thợ hàn cơ hội")])
+    html = officer.get(f"/profiles/{profile_id}/matches").get_data(as_text=True)
+    card = re.search(r'<li class="card" id="job-\d+">\s*<h3>Thợ hàn cơ hội</h3>(.*?)</li>\s*</ol>|'
+                     r'<li class="card" id="job-\d+">\s*<h3>Thợ hàn cơ hội</h3>(.*?)<div class="actions">',
+                     html, re.S)
+    assert "Cam kết cơ hội công bằng" in card.group(0)
+    assert "Kèm cặp 3 tháng đầu" in card.group(0)
+    only = officer.get(f"/profiles/{profile_id}/matches?fair_chance=1").get_data(as_text=True)
+    shown = re.findall(r'<li class="card" id="job-\d+">\s*<h3>([^<]+)</h3>', only)
+    assert shown == ["Thợ hàn cơ hội"]
+    assert 'id="fair_chance" name="fair_chance" value="1" checked' in only
+    assert "việc của doanh nghiệp chưa có cam kết cơ hội công bằng" in only
