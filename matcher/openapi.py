@@ -12,7 +12,7 @@ from marshmallow import fields
 
 from indexer.schemas import JobPostingSchema, TrainingCourseSchema
 
-from .schemas import MatchRequestSchema
+from .schemas import HiddenSchema, MatchRequestSchema
 
 
 WARNINGS_DESCRIPTION = ("What the write changed in your input without rejecting it: old "
@@ -310,6 +310,7 @@ def build(settings=None):
                 op["security"] = [{"partnerKey": []}]
             spec.path(path=path, operations=ops, parameters=params)
     spec.components.schema("MatchRequest", schema=MatchRequestSchema)
+    spec.components.schema("Hidden", schema=HiddenSchema)
     _bound_dates(spec.components.schemas)
     _not_blank(spec.components.schemas)
     # Coordinates come in pairs: both numbers, or neither.
@@ -336,6 +337,7 @@ def build(settings=None):
                                              "type": "object", "required": ["jobs", "courses"],
                                              "properties": {"jobs": {"type": "array"},
                                                             "courses": {"type": "array"},
+                                                            "hidden": {"$ref": "#/components/schemas/Hidden"},
                                                             "warnings": WARNINGS_SCHEMA}},
                                              "examples": {"example": {"value": {
                                                  "jobs": [], "courses": []}}}}}}},
