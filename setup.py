@@ -62,7 +62,9 @@ setup(
                  # The quality test compares with BM25 on a slice of the dev set.
                  "rank-bm25>=0.2.2",
                  # Drives Debian's /usr/bin/chromium; never run `playwright install`.
-                 "playwright>=1.45"],
+                 "playwright>=1.45",
+                 # axe-core (bundled) run in Chromium through Playwright (pinned).
+                 "axe-playwright-python==0.1.8"],
     },
     entry_points={
         "console_scripts": [
