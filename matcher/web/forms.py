@@ -215,9 +215,10 @@ def profile_to_form(data):
     from indexer.taxonomy import default_taxonomy
     taxonomy = default_taxonomy()
     loc = data.get("location") or {}
-    skills = data.get("skills") or []
+    # Skills typed as text ("tho han") come back ticked when the taxonomy knows them.
+    ticked, other = taxonomy.resolve_many(data.get("skills") or [])
     items = [("case_code", data.get("case_code") or ""),
-             ("skills_other", "\n".join(s for s in skills if s not in taxonomy)),
+             ("skills_other", "\n".join(other)),
              ("skills_learned_in_detention", "\n".join(
                  taxonomy.label(s) for s in data.get("skills_learned_in_detention") or [])),
              ("experience", data.get("experience") or ""),
@@ -229,7 +230,7 @@ def profile_to_form(data):
     if ward and (loc.get("lat"), loc.get("lon")) == (ward.lat, ward.lon):
         loc = {**loc, "lat": None, "lon": None}  # the ward's centre: follows the ward
     items += [(k, _plain(loc.get(k))) for k in ("province_code", "ward", "lat", "lon")]
-    items += [("skills", s) for s in skills if s in taxonomy]
+    items += [("skills", s) for s in ticked]
     items += [("licences", c) for c in data.get("licences") or []]
     items += [("shifts", c) for c in data.get("shifts") or []]
     items += [("desired_occupations", c) for c in data.get("desired_occupations") or []]

@@ -160,3 +160,12 @@ def test_fair_chance_commitments_are_shown_and_filter(web_app, officer, profile_
     assert shown == ["Thợ hàn cơ hội"]
     assert 'id="fair_chance" name="fair_chance" value="1" checked' in only
     assert "việc của doanh nghiệp chưa có cam kết cơ hội công bằng" in only
+
+
+def test_the_edit_form_ticks_skills_that_were_typed(officer):
+    profile_id = _profile_id(post_form(officer, "/profiles/new", {
+        **PROFILE_FORM, "skills": [], "skill_add": "tho han", "skills_other": "nghề lạ"}))
+    edit = officer.get(f"/profiles/{profile_id}/edit").get_data(as_text=True)
+    assert 'name="skills" value="welding_smaw" checked' in edit
+    other = re.search(r'<textarea id="skills_other"[^>]*>([^<]*)</textarea>', edit).group(1)
+    assert other.strip() == "nghề lạ"
