@@ -27,7 +27,9 @@ lossy length norms). The features (all about 0..1):
 A posting sent without an occupation code (partners often leave it out) is given, for
 these three features, the occupation whose centroid is nearest to its own title and
 skills (``inferred_occupation``), so that it is not ranked below the coded postings of
-its own trade.
+its own trade. In a corpus whose postings mostly carry no code, the occupations are
+clusters of the postings (indexer.corpus: pseudo-codes), and every posting, coded or
+not, is given its nearest cluster.
 """
 import numpy as np
 
@@ -297,8 +299,10 @@ def relevance_features(query, profile_skills, docs, matcher, vectors):
                     cols = [max(row[j] for row in sims) for j in range(len(required))]
                     out["coverage"][i] = sum(cols) / len(cols)
     if query.occupations is not None:
-        fits = np.array([query.occupations(d.get("occupation_code")
-                                           or inferred_occupation(model, d)) for d in docs])
+        clusters = getattr(model, "occupation_clusters_", False)
+        fits = np.array([query.occupations(
+            (not clusters and d.get("occupation_code")) or inferred_occupation(model, d))
+            for d in docs])
         for j, name in enumerate(("occupation_fit", "occupation_group_fit",
                                   "occupation_nearest")):
             out[name] = fits[:, j]
