@@ -53,6 +53,8 @@ MAX_FIT_DOCS = 20_000
 CODED_SHARE = 0.5
 # Postings the clusters are fitted on at most (evenly spread).
 CLUSTER_DOCS = 5_000
+# Clusterings (k-means from different seeds) whose features are averaged.
+CLUSTER_RUNS = 5
 # Refit when the number of documents differs by more than this share from the fit.
 REFIT_CHANGE = 0.10
 # Seconds between two looks at the store's counts (per process and kind).
@@ -111,27 +113,32 @@ def gram_counts(phrases):
     return grams, np.bincount(inverse, weights=weights).astype(np.int64)
 
 
-def cluster_code(group, cluster):
-    """The pseudo-code of a cluster: "~", its group, "~", the cluster, as characters, so
-    that two codes share their first GROUP_DIGITS characters (and 2) only in one group."""
-    return f"~{chr(0x4E00 + group)}~{chr(0x4E00 + cluster)}"
+def cluster_code(run, group, cluster):
+    """The pseudo-code of a cluster: its clustering (run), its group, "~", the cluster,
+    as characters, so that two codes share their first GROUP_DIGITS characters (and 2)
+    only in one group of one clustering."""
+    return f"{chr(0x4E00 + run)}{chr(0x4E00 + group)}~{chr(0x4E00 + cluster)}"
 
 
-def _clusters(vectors, seed=0):
-    """(pseudo-code per row) of unit rows ``vectors``: k-means into about √n clusters,
-    whose centroids are clustered again into about √k groups."""
+def _clusters(vectors, runs=CLUSTER_RUNS):
+    """[pseudo-code per row] for each of ``runs`` clusterings of the unit rows
+    ``vectors``: k-means (seeded by the run) into about √n clusters, whose centroids
+    are clustered again into about √k groups. One k-means partition of text is one of
+    many about as good; the features average over the clusterings (an ensemble)."""
     from sklearn.cluster import KMeans
     from sklearn.preprocessing import normalize
     n = vectors.shape[0]
     k = max(1, min(n, round(np.sqrt(n))))
     if k < 2:
-        return [cluster_code(0, 0)] * n
-    fine = KMeans(k, n_init=3, random_state=seed).fit(vectors)
-    centres = normalize(fine.cluster_centers_)
-    kg = max(1, round(np.sqrt(k)))
-    groups = (KMeans(kg, n_init=3, random_state=seed).fit(centres).labels_ if kg > 1
-              else np.zeros(k, int))
-    return [cluster_code(int(groups[c]), int(c)) for c in fine.labels_]
+        return [[cluster_code(0, 0, 0)] * n]
+    out = []
+    for run in range(runs):
+        fine = KMeans(k, n_init=1, random_state=run).fit(vectors)
+        kg = max(1, round(np.sqrt(k)))
+        groups = (KMeans(kg, n_init=1, random_state=run).fit(
+            normalize(fine.cluster_centers_)).labels_ if kg > 1 else np.zeros(k, int))
+        out.append([cluster_code(run, int(groups[c]), int(c)) for c in fine.labels_])
+    return out
 
 
 class CorpusModel:
@@ -208,17 +215,20 @@ class CorpusModel:
         tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
         vectors = tfidf.transform(counts)
         if self.occupation_clusters_:
-            codes = _clusters(vectors)
+            runs = _clusters(vectors)
         else:
-            codes = [str(d["occupation_code"]) for d in coded]
-        groups = sorted(set(codes) | {c[:GROUP_DIGITS] for c in codes})
+            runs = [[str(d["occupation_code"]) for d in coded]]
+        groups = sorted({c for codes in runs for c in codes}
+                        | {c[:GROUP_DIGITS] for codes in runs for c in codes})
         index = {g: i for i, g in enumerate(groups)}
-        member = [(index[c], i) for i, c in enumerate(codes)]
-        member += [(index[c[:GROUP_DIGITS]], i) for i, c in enumerate(codes)
-                   if c[:GROUP_DIGITS] != c]
+        member = []
+        for codes in runs:
+            member += [(index[c], i) for i, c in enumerate(codes)]
+            member += [(index[c[:GROUP_DIGITS]], i) for i, c in enumerate(codes)
+                       if c[:GROUP_DIGITS] != c]
         gi, di = zip(*member)
         belongs = sp.csr_matrix((np.ones(len(member), np.float32), (gi, di)),
-                                shape=(len(groups), len(codes)))
+                                shape=(len(groups), len(coded)))
         centroids = normalize(belongs @ vectors).T.tocsr()
         self.gram_idf_ = tfidf.idf_.astype(np.float32)
         self.occupations_ = np.array(groups, "<U16")

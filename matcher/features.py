@@ -28,8 +28,9 @@ A posting sent without an occupation code (partners often leave it out) is given
 these three features, the occupation whose centroid is nearest to its own title and
 skills (``inferred_occupation``), so that it is not ranked below the coded postings of
 its own trade. In a corpus whose postings mostly carry no code, the occupations are
-clusters of the postings (indexer.corpus: pseudo-codes), and every posting, coded or
-not, is given its nearest cluster.
+clusters of the postings (indexer.corpus: pseudo-codes, several clusterings), and
+every posting, coded or not, is given its nearest cluster in each clustering; its three
+features are their means over the clusterings.
 """
 import numpy as np
 
@@ -102,15 +103,24 @@ def _shared_digits(a, b):
     return n
 
 
+def _run(model, code):
+    """The clustering a pseudo-code belongs to (its first character), '' for real codes."""
+    return code[:1] if getattr(model, "occupation_clusters_", False) else ""
+
+
 def _occupation_fits(model, sims):
     """fits(code) -> (fit, group fit, nearest) of an occupation code, from the query's
-    cosines ``sims`` with the model's occupation centroids; memoised per code."""
+    cosines ``sims`` with the model's occupation centroids; memoised per code. The
+    nearest occupations vote within the code's own clustering (one, for real codes)."""
     index, groups = model.occupation_index_, model.occupations_
     digits = max((len(g) for g in groups), default=0)
     full = [i for i, g in enumerate(groups) if len(g) == digits]
     order = sorted(full, key=lambda i: (-round(float(sims[i]), 6), str(groups[i])))
-    votes = [(str(groups[i]), float(sims[i]) ** 2) for i in order[:OCCUPATION_TOP] if sims[i] > 0]
-    total = sum(v for _, v in votes)
+    votes = {}
+    for i in order:
+        run = votes.setdefault(_run(model, str(groups[i])), [])
+        if len(run) < OCCUPATION_TOP and sims[i] > 0:
+            run.append((str(groups[i]), float(sims[i]) ** 2))
     memo = {}
 
     def fits(code):
@@ -120,8 +130,10 @@ def _occupation_fits(model, sims):
                 hit = (0.0, 0.0, 0.0)
             else:
                 i, g = index.get(code), index.get(code[:GROUP_DIGITS])
+                mine = votes.get(_run(model, code), ())
+                total = sum(v for _, v in mine)
                 nearest = (sum(v * OCCUPATION_SHARE.get(_shared_digits(c, code), 0.0)
-                               for c, v in votes) / total) if total else 0.0
+                               for c, v in mine) / total) if total else 0.0
                 hit = (float(sims[i]) if i is not None else 0.0,
                        float(sims[g]) if g is not None else 0.0, nearest)
             memo[code] = hit
@@ -252,10 +264,11 @@ def posting_skills(doc, lang="vi"):
 _INFERRED = {}
 
 
-def inferred_occupation(model, doc):
-    """The full occupation code whose centroid is nearest to an uncoded posting's title
-    and required skills ('' when none shares an n-gram with it). Kept by content, per
-    corpus model, like posting_skills."""
+def inferred_occupations(model, doc):
+    """The full occupation codes whose centroids are nearest to a posting's title and
+    required skills, one per clustering of a clustered model (one for a coded model;
+    '' where none shares an n-gram with it). Kept by content, per corpus model, like
+    posting_skills."""
     required, _ = posting_skills(doc)
     phrases = [doc.get("title") or ""] + [phrase for _, phrase in required]
     key = (id(model), tuple(phrases))
@@ -264,12 +277,24 @@ def inferred_occupation(model, doc):
         sims = model.occupation_similarity(phrases)
         groups = model.occupations_
         digits = max((len(g) for g in groups), default=0)
-        full = [i for i, g in enumerate(groups) if len(g) == digits and sims[i] > 0]
-        hit = str(groups[max(full, key=lambda i: (sims[i], -i))]) if full else ""
+        best = {}
+        for i, g in enumerate(groups):
+            if len(g) == digits:
+                run = _run(model, str(g))
+                if sims[i] > 0 and (run not in best or sims[i] > sims[best[run]]):
+                    best[run] = i
+        hit = tuple(str(groups[i]) for _, i in sorted(best.items())) or ("",)
         if len(_INFERRED) >= 50_000:
             _INFERRED.clear()
         _INFERRED[key] = hit
     return hit
+
+
+def inferred_occupation(model, doc):
+    """The full occupation code whose centroid is nearest to an uncoded posting's title
+    and required skills ('' when none shares an n-gram with it); of a clustered model,
+    that of its first clustering."""
+    return inferred_occupations(model, doc)[0]
 
 
 def relevance_features(query, profile_skills, docs, matcher, vectors):
@@ -299,10 +324,12 @@ def relevance_features(query, profile_skills, docs, matcher, vectors):
                     cols = [max(row[j] for row in sims) for j in range(len(required))]
                     out["coverage"][i] = sum(cols) / len(cols)
     if query.occupations is not None:
-        clusters = getattr(model, "occupation_clusters_", False)
-        fits = np.array([query.occupations(
-            (not clusters and d.get("occupation_code")) or inferred_occupation(model, d))
-            for d in docs])
+        if getattr(model, "occupation_clusters_", False):
+            fits = np.array([np.mean([query.occupations(c) for c in
+                                      inferred_occupations(model, d)], axis=0) for d in docs])
+        else:
+            fits = np.array([query.occupations(d.get("occupation_code")
+                                               or inferred_occupation(model, d)) for d in docs])
         for j, name in enumerate(("occupation_fit", "occupation_group_fit",
                                   "occupation_nearest")):
             out[name] = fits[:, j]
