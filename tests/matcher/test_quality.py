@@ -60,3 +60,25 @@ def test_the_shipped_ranker_beats_ranker_v1_on_the_slice(dev_set):
     for variant in ("easy", "hard"):
         assert (_mean(scores["shipped"], profiles, variant)
                 > _mean(scores["v1"], profiles, variant)), variant
+
+
+@pytest.mark.elasticsearch
+def test_both_backends_rank_the_uncoded_slice_alike(dev_set, es_settings):
+    """The occupations of a corpus without codes are clusters fitted from the store, not
+    from a backend: the embedded and the Elasticsearch backends rank alike (the top 10 of
+    every other profile; every posting a candidate, as in the coded parity test in
+    tests/indexer/test_elasticsearch.py)."""
+    import datetime as dt
+
+    from matcher import ranking
+    from matcher.schemas import ProfileSchema
+    today = dt.date.fromisoformat(quality.TODAY)
+    tops = {}
+    for name, settings in (("embedded", None), ("elasticsearch", es_settings)):
+        with quality.loaded(dev_set, settings, coded=False) as service:
+            assert service.corpus.get("jobs").occupation_clusters_
+            tops[name] = {p["id"]: [j["id"] for j in ranking.match(
+                ProfileSchema().load(evalset.profile_request(p, quality.PLACE)),
+                service.backend, limit=10, today=today, candidates=len(dev_set["postings"]),
+                corpus=service.corpus.get)["jobs"]] for p in dev_set["profiles"][::2]}
+    assert tops["embedded"] == tops["elasticsearch"]
