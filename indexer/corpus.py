@@ -53,6 +53,8 @@ MAX_FIT_DOCS = 20_000
 CODED_SHARE = 0.5
 # Postings the clusters are fitted on at most (evenly spread).
 CLUSTER_DOCS = 5_000
+# Postings the k-means++ seeds are drawn from at most (evenly spread).
+SEED_DOCS = 1_000
 # Clusterings (k-means from different seeds) whose features are averaged.
 CLUSTER_RUNS = 5
 # Refit when the number of documents differs by more than this share from the fit.
@@ -125,15 +127,18 @@ def _clusters(vectors, runs=CLUSTER_RUNS):
     ``vectors``: k-means (seeded by the run) into about √n clusters, whose centroids
     are clustered again into about √k groups. One k-means partition of text is one of
     many about as good; the features average over the clusterings (an ensemble)."""
-    from sklearn.cluster import KMeans
+    from sklearn.cluster import KMeans, kmeans_plusplus
     from sklearn.preprocessing import normalize
     n = vectors.shape[0]
     k = max(1, min(n, round(np.sqrt(n))))
     if k < 2:
         return [[cluster_code(0, 0, 0)] * n]
+    # k-means++ seeds from at most SEED_DOCS rows: seeding costs n·k distances per seed
+    seeding = vectors[::max(1, -(-n // SEED_DOCS))]
     out = []
     for run in range(runs):
-        fine = KMeans(k, n_init=1, random_state=run).fit(vectors)
+        seeds, _ = kmeans_plusplus(seeding, k, random_state=run)
+        fine = KMeans(k, init=seeds, n_init=1, random_state=run).fit(vectors)
         kg = max(1, round(np.sqrt(k)))
         groups = (KMeans(kg, n_init=1, random_state=run).fit(
             normalize(fine.cluster_centers_)).labels_ if kg > 1 else np.zeros(k, int))

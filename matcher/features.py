@@ -325,8 +325,12 @@ def relevance_features(query, profile_skills, docs, matcher, vectors):
                     out["coverage"][i] = sum(cols) / len(cols)
     if query.occupations is not None:
         if getattr(model, "occupation_clusters_", False):
-            fits = np.array([np.mean([query.occupations(c) for c in
-                                      inferred_occupations(model, d)], axis=0) for d in docs])
+            codes = [inferred_occupations(model, d) for d in docs]
+            lengths = np.array([len(c) for c in codes])
+            each = np.array([query.occupations(c) for cs in codes for c in cs])
+            rows = np.repeat(np.arange(n), lengths)
+            fits = np.column_stack([np.bincount(rows, weights=each[:, j], minlength=n)
+                                    for j in range(3)]) / lengths[:, None]
         else:
             fits = np.array([query.occupations(d.get("occupation_code")
                                                or inferred_occupation(model, d)) for d in docs])
