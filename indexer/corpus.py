@@ -244,6 +244,15 @@ class CorpusModel:
 
     def _index_occupations(self):
         self.occupation_index_ = {str(g): i for i, g in enumerate(self.occupations_)}
+        # of a clustered model: the clusters (positions in occupations_), and of each its
+        # group's position and its clustering
+        names = [str(g) for g in self.occupations_]
+        digits = max((len(g) for g in names), default=0)
+        self.cluster_pos_ = np.array([i for i, g in enumerate(names) if len(g) == digits],
+                                     np.int64)
+        self.cluster_group_ = np.array([self.occupation_index_.get(names[i][:GROUP_DIGITS], i)
+                                        for i in self.cluster_pos_], np.int64)
+        self.cluster_run_ = np.array([ord(names[i][0]) for i in self.cluster_pos_], np.int64)
 
     def occupation_similarity(self, phrases):
         """Cosine of ``phrases``' character n-gram TF-IDF vector with every occupation's

@@ -91,9 +91,13 @@ class Query:
         self.folded, self.exact = _Units(folded, model), _Units(exact, model)
         words = hashes([f for f in folded if is_word(f)])
         self.vector = model.vector(words) if model is not None and len(words) else None
-        self.occupations = None
+        self.occupations = self.clusters = None
         if model is not None and len(getattr(model, "occupations_", ())):
-            self.occupations = _occupation_fits(model, model.occupation_similarity(phrases))
+            sims = model.occupation_similarity(phrases)
+            if getattr(model, "occupation_clusters_", False):
+                self.clusters = _cluster_fits(model, sims)
+            else:
+                self.occupations = _occupation_fits(model, sims)
 
 
 def _shared_digits(a, b):
@@ -139,6 +143,45 @@ def _occupation_fits(model, sims):
             memo[code] = hit
         return hit
     return fits
+
+
+def _cluster_fits(model, sims):
+    """(clusters + 1, 3) array: (fit, group fit, nearest) of every cluster of a clustered
+    model, as ``_occupation_fits`` gives them for its pseudo-codes, and a last row of
+    zeros; in numpy for all clusters at once."""
+    pos, group, run = model.cluster_pos_, model.cluster_group_, model.cluster_run_
+    fit, near = sims[pos], np.zeros(len(pos))
+    names = model.occupations_[pos]
+    order = np.lexsort((names, -np.round(fit, 6), run))  # by clustering, best first
+    for r in np.unique(run):
+        mine = order[run[order] == r]
+        top = [i for i in mine[:OCCUPATION_TOP] if fit[i] > 0]
+        if not top:
+            continue
+        votes = fit[top] ** 2
+        members = np.flatnonzero(run == r)
+        share = np.where(pos[members][:, None] == pos[top][None, :], OCCUPATION_SHARE[4],
+                         np.where(group[members][:, None] == group[top][None, :],
+                                  OCCUPATION_SHARE[3], 0.0))
+        near[members] = share @ votes / votes.sum()
+    return np.vstack([np.column_stack([fit, sims[group], near]), np.zeros((1, 3))])
+
+
+_POSITIONS = {}
+
+
+def _cluster_positions(model, docs):
+    """(len(docs), clusterings) positions in ``model.cluster_pos_`` of each doc's nearest
+    cluster in each clustering (-1: none, the zero row of ``_cluster_fits``)."""
+    index = _POSITIONS.get(id(model))
+    if index is None or index[0] is not model:
+        _POSITIONS.clear()
+        index = _POSITIONS[id(model)] = (model, {str(model.occupations_[p]): j for j, p in
+                                                 enumerate(model.cluster_pos_)})
+    lookup = index[1]
+    rows = [[lookup.get(c, -1) for c in inferred_occupations(model, d)] for d in docs]
+    width = max((len(r) for r in rows), default=1)
+    return np.array([r + [-1] * (width - len(r)) for r in rows], np.int64)
 
 
 def field_scores(query, docs, avgdl, fields=("title", "body")):
@@ -323,14 +366,10 @@ def relevance_features(query, profile_skills, docs, matcher, vectors):
                 if required:
                     cols = [max(row[j] for row in sims) for j in range(len(required))]
                     out["coverage"][i] = sum(cols) / len(cols)
-    if query.occupations is not None:
-        if getattr(model, "occupation_clusters_", False):
-            codes = [inferred_occupations(model, d) for d in docs]
-            lengths = np.array([len(c) for c in codes])
-            each = np.array([query.occupations(c) for cs in codes for c in cs])
-            rows = np.repeat(np.arange(n), lengths)
-            fits = np.column_stack([np.bincount(rows, weights=each[:, j], minlength=n)
-                                    for j in range(3)]) / lengths[:, None]
+    if query.occupations is not None or query.clusters is not None:
+        if query.clusters is not None:
+            positions = _cluster_positions(model, docs)
+            fits = query.clusters[positions].mean(axis=1)
         else:
             fits = np.array([query.occupations(d.get("occupation_code")
                                                or inferred_occupation(model, d)) for d in docs])
