@@ -45,7 +45,7 @@ def test_the_project_ranks_at_least_as_well_as_bm25_on_a_slice(dev_set, bm25, co
 
 
 def test_the_shipped_ranker_beats_ranker_v1_on_the_slice(dev_set):
-    """ranker-v2's trade fit (occupation centroids) is what lifts the hard profiles."""
+    """The trade fit (occupation centroids, since ranker-v2) is what lifts the hard profiles."""
     import functools
 
     from indexer.settings import config_path
