@@ -8,6 +8,11 @@ in which a profile and a posting that share no word can still be close, and a ce
 per occupation (``occupation_code``, and per 3-digit group of codes) of the postings'
 character n-gram TF-IDF vectors (``char_grams``), against which a profile's skills tell
 which trades they belong to even when no posting uses their words (welding, welder).
+When fewer than CODED_SHARE of the postings carry a code (partners may leave the
+optional field out), the trades are found instead: the postings' n-gram vectors are
+clustered (k-means, about √n clusters, the clusters' centroids clustered again into
+groups) and each cluster stands for an occupation, with a pseudo-code (``cluster_code``)
+whose first GROUP_DIGITS characters name its group.
 
 It is fitted from the store, never from a backend, so that the embedded and the
 Elasticsearch backends re-rank with the same numbers; on a large corpus from an
@@ -34,7 +39,7 @@ from .text import EXACT, keywords
 
 log = logging.getLogger(__name__)
 
-FORMAT = 5
+FORMAT = 6
 DIMENSIONS = 64
 # Character n-grams of the occupation centroids: 3 to 5 characters within a word.
 GRAM_SIZES = (3, 4, 5)
@@ -44,6 +49,14 @@ GROUP_DIGITS = 3
 # centroid of 60 postings is as good as of 600, and the n-grams cost time to count.
 OCCUPATION_DOCS = 60
 MAX_FIT_DOCS = 20_000
+# Below this share of coded postings the occupations are clusters of the postings.
+CODED_SHARE = 0.5
+# Postings the clusters are fitted on at most (evenly spread).
+CLUSTER_DOCS = 5_000
+# Postings the k-means++ seeds are drawn from at most (evenly spread).
+SEED_DOCS = 1_000
+# Clusterings (k-means from different seeds) whose features are averaged.
+CLUSTER_RUNS = 5
 # Refit when the number of documents differs by more than this share from the fit.
 REFIT_CHANGE = 0.10
 # Seconds between two looks at the store's counts (per process and kind).
@@ -102,6 +115,37 @@ def gram_counts(phrases):
     return grams, np.bincount(inverse, weights=weights).astype(np.int64)
 
 
+def cluster_code(run, group, cluster):
+    """The pseudo-code of a cluster: its clustering (run), its group, "~", the cluster,
+    as characters, so that two codes share their first GROUP_DIGITS characters (and 2)
+    only in one group of one clustering."""
+    return f"{chr(0x4E00 + run)}{chr(0x4E00 + group)}~{chr(0x4E00 + cluster)}"
+
+
+def _clusters(vectors, runs=CLUSTER_RUNS):
+    """[pseudo-code per row] for each of ``runs`` clusterings of the unit rows
+    ``vectors``: k-means (seeded by the run) into about √n clusters, whose centroids
+    are clustered again into about √k groups. One k-means partition of text is one of
+    many about as good; the features average over the clusterings (an ensemble)."""
+    from sklearn.cluster import KMeans, kmeans_plusplus
+    from sklearn.preprocessing import normalize
+    n = vectors.shape[0]
+    k = max(1, min(n, round(np.sqrt(n))))
+    if k < 2:
+        return [[cluster_code(0, 0, 0)] * n]
+    # k-means++ seeds from at most SEED_DOCS rows: seeding costs n·k distances per seed
+    seeding = vectors[::max(1, -(-n // SEED_DOCS))]
+    out = []
+    for run in range(runs):
+        seeds, _ = kmeans_plusplus(seeding, k, random_state=run)
+        fine = KMeans(k, init=seeds, n_init=1, random_state=run).fit(vectors)
+        kg = max(1, round(np.sqrt(k)))
+        groups = (KMeans(kg, n_init=1, random_state=run).fit(
+            normalize(fine.cluster_centers_)).labels_ if kg > 1 else np.zeros(k, int))
+        out.append([cluster_code(run, int(groups[c]), int(c)) for c in fine.labels_])
+    return out
+
+
 class CorpusModel:
     """Document frequencies and a latent space fitted on a corpus of projections."""
 
@@ -141,15 +185,22 @@ class CorpusModel:
         """Centroids of the docs' character n-gram TF-IDF vectors (sublinear tf, unit
         rows) per occupation code and per group of codes (its first GROUP_DIGITS), kept
         as a gram-by-occupation sparse matrix (CSR arrays) over grams in two docs or more;
-        at most OCCUPATION_DOCS docs of a code, evenly spread over its docs."""
+        at most OCCUPATION_DOCS docs of a code, evenly spread over its docs. With fewer
+        than CODED_SHARE of the docs coded, the codes are those of clusters (``_clusters``)
+        of at most CLUSTER_DOCS docs, evenly spread."""
         from sklearn.feature_extraction.text import TfidfTransformer
         from sklearn.preprocessing import normalize
         by_code = {}
         for d in docs:
             if d.get("occupation_code"):
                 by_code.setdefault(str(d["occupation_code"]), []).append(d)
-        coded = [d for group in by_code.values()
-                 for d in group[::max(1, -(-len(group) // OCCUPATION_DOCS))]]
+        n_coded = sum(len(group) for group in by_code.values())
+        self.occupation_clusters_ = bool(docs) and n_coded < CODED_SHARE * len(docs)
+        if self.occupation_clusters_:
+            coded = docs[::max(1, -(-len(docs) // CLUSTER_DOCS))]
+        else:
+            coded = [d for group in by_code.values()
+                     for d in group[::max(1, -(-len(group) // OCCUPATION_DOCS))]]
         grams = [gram_counts([d.get("search_text") or d.get("title") or ""]) for d in coded]
         flat = np.concatenate([g for g, _ in grams]) if grams else np.zeros(0, HASH)
         vocab, df = np.unique(flat, return_counts=True)  # each doc's grams are unique
@@ -168,15 +219,21 @@ class CorpusModel:
                                shape=(len(grams), len(self.gram_hash_)))
         tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
         vectors = tfidf.transform(counts)
-        codes = [str(d["occupation_code"]) for d in coded]
-        groups = sorted(set(codes) | {c[:GROUP_DIGITS] for c in codes})
+        if self.occupation_clusters_:
+            runs = _clusters(vectors)
+        else:
+            runs = [[str(d["occupation_code"]) for d in coded]]
+        groups = sorted({c for codes in runs for c in codes}
+                        | {c[:GROUP_DIGITS] for codes in runs for c in codes})
         index = {g: i for i, g in enumerate(groups)}
-        member = [(index[c], i) for i, c in enumerate(codes)]
-        member += [(index[c[:GROUP_DIGITS]], i) for i, c in enumerate(codes)
-                   if c[:GROUP_DIGITS] != c]
+        member = []
+        for codes in runs:
+            member += [(index[c], i) for i, c in enumerate(codes)]
+            member += [(index[c[:GROUP_DIGITS]], i) for i, c in enumerate(codes)
+                       if c[:GROUP_DIGITS] != c]
         gi, di = zip(*member)
         belongs = sp.csr_matrix((np.ones(len(member), np.float32), (gi, di)),
-                                shape=(len(groups), len(codes)))
+                                shape=(len(groups), len(coded)))
         centroids = normalize(belongs @ vectors).T.tocsr()
         self.gram_idf_ = tfidf.idf_.astype(np.float32)
         self.occupations_ = np.array(groups, "<U16")
@@ -187,6 +244,15 @@ class CorpusModel:
 
     def _index_occupations(self):
         self.occupation_index_ = {str(g): i for i, g in enumerate(self.occupations_)}
+        # of a clustered model: the clusters (positions in occupations_), and of each its
+        # group's position and its clustering
+        names = [str(g) for g in self.occupations_]
+        digits = max((len(g) for g in names), default=0)
+        self.cluster_pos_ = np.array([i for i, g in enumerate(names) if len(g) == digits],
+                                     np.int64)
+        self.cluster_group_ = np.array([self.occupation_index_.get(names[i][:GROUP_DIGITS], i)
+                                        for i in self.cluster_pos_], np.int64)
+        self.cluster_run_ = np.array([ord(names[i][0]) for i in self.cluster_pos_], np.int64)
 
     def occupation_similarity(self, phrases):
         """Cosine of ``phrases``' character n-gram TF-IDF vector with every occupation's
@@ -261,7 +327,9 @@ class CorpusModel:
         path = Path(path)
         tmp = path.with_suffix(".tmp.npz")
         meta = {"format": FORMAT, "n_docs": self.n_docs_, "n_fit": self.n_fit_,
-                "avgdl_title": self.avgdl_title_, "avgdl_body": self.avgdl_body_, "dimensions": self.dimensions}
+                "avgdl_title": self.avgdl_title_, "avgdl_body": self.avgdl_body_,
+                "dimensions": self.dimensions,
+                "occupation_clusters": bool(self.occupation_clusters_)}
         np.savez(tmp, meta=np.array(json.dumps(meta)),
                  **{name: getattr(self, name) for name in self._ARRAYS})
         os.replace(tmp, path)
@@ -278,6 +346,7 @@ class CorpusModel:
                 setattr(model, name, data[name])
         model.n_docs_, model.n_fit_ = meta["n_docs"], meta["n_fit"]
         model.avgdl_title_, model.avgdl_body_ = meta["avgdl_title"], meta["avgdl_body"]
+        model.occupation_clusters_ = meta["occupation_clusters"]
         model._index_occupations()
         return model
 

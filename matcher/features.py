@@ -27,7 +27,10 @@ lossy length norms). The features (all about 0..1):
 A posting sent without an occupation code (partners often leave it out) is given, for
 these three features, the occupation whose centroid is nearest to its own title and
 skills (``inferred_occupation``), so that it is not ranked below the coded postings of
-its own trade.
+its own trade. In a corpus whose postings mostly carry no code, the occupations are
+clusters of the postings (indexer.corpus: pseudo-codes, several clusterings), and
+every posting, coded or not, is given its nearest cluster in each clustering; its three
+features are their means over the clusterings.
 """
 import numpy as np
 
@@ -88,9 +91,13 @@ class Query:
         self.folded, self.exact = _Units(folded, model), _Units(exact, model)
         words = hashes([f for f in folded if is_word(f)])
         self.vector = model.vector(words) if model is not None and len(words) else None
-        self.occupations = None
+        self.occupations = self.clusters = None
         if model is not None and len(getattr(model, "occupations_", ())):
-            self.occupations = _occupation_fits(model, model.occupation_similarity(phrases))
+            sims = model.occupation_similarity(phrases)
+            if getattr(model, "occupation_clusters_", False):
+                self.clusters = _cluster_fits(model, sims)
+            else:
+                self.occupations = _occupation_fits(model, sims)
 
 
 def _shared_digits(a, b):
@@ -100,15 +107,24 @@ def _shared_digits(a, b):
     return n
 
 
+def _run(model, code):
+    """The clustering a pseudo-code belongs to (its first character), '' for real codes."""
+    return code[:1] if getattr(model, "occupation_clusters_", False) else ""
+
+
 def _occupation_fits(model, sims):
     """fits(code) -> (fit, group fit, nearest) of an occupation code, from the query's
-    cosines ``sims`` with the model's occupation centroids; memoised per code."""
+    cosines ``sims`` with the model's occupation centroids; memoised per code. The
+    nearest occupations vote within the code's own clustering (one, for real codes)."""
     index, groups = model.occupation_index_, model.occupations_
     digits = max((len(g) for g in groups), default=0)
     full = [i for i, g in enumerate(groups) if len(g) == digits]
     order = sorted(full, key=lambda i: (-round(float(sims[i]), 6), str(groups[i])))
-    votes = [(str(groups[i]), float(sims[i]) ** 2) for i in order[:OCCUPATION_TOP] if sims[i] > 0]
-    total = sum(v for _, v in votes)
+    votes = {}
+    for i in order:
+        run = votes.setdefault(_run(model, str(groups[i])), [])
+        if len(run) < OCCUPATION_TOP and sims[i] > 0:
+            run.append((str(groups[i]), float(sims[i]) ** 2))
     memo = {}
 
     def fits(code):
@@ -118,13 +134,54 @@ def _occupation_fits(model, sims):
                 hit = (0.0, 0.0, 0.0)
             else:
                 i, g = index.get(code), index.get(code[:GROUP_DIGITS])
+                mine = votes.get(_run(model, code), ())
+                total = sum(v for _, v in mine)
                 nearest = (sum(v * OCCUPATION_SHARE.get(_shared_digits(c, code), 0.0)
-                               for c, v in votes) / total) if total else 0.0
+                               for c, v in mine) / total) if total else 0.0
                 hit = (float(sims[i]) if i is not None else 0.0,
                        float(sims[g]) if g is not None else 0.0, nearest)
             memo[code] = hit
         return hit
     return fits
+
+
+def _cluster_fits(model, sims):
+    """(clusters + 1, 3) array: (fit, group fit, nearest) of every cluster of a clustered
+    model, as ``_occupation_fits`` gives them for its pseudo-codes, and a last row of
+    zeros; in numpy for all clusters at once."""
+    pos, group, run = model.cluster_pos_, model.cluster_group_, model.cluster_run_
+    fit, near = sims[pos], np.zeros(len(pos))
+    names = model.occupations_[pos]
+    order = np.lexsort((names, -np.round(fit, 6), run))  # by clustering, best first
+    for r in np.unique(run):
+        mine = order[run[order] == r]
+        top = [i for i in mine[:OCCUPATION_TOP] if fit[i] > 0]
+        if not top:
+            continue
+        votes = fit[top] ** 2
+        members = np.flatnonzero(run == r)
+        share = np.where(pos[members][:, None] == pos[top][None, :], OCCUPATION_SHARE[4],
+                         np.where(group[members][:, None] == group[top][None, :],
+                                  OCCUPATION_SHARE[3], 0.0))
+        near[members] = share @ votes / votes.sum()
+    return np.vstack([np.column_stack([fit, sims[group], near]), np.zeros((1, 3))])
+
+
+_POSITIONS = {}
+
+
+def _cluster_positions(model, docs):
+    """(len(docs), clusterings) positions in ``model.cluster_pos_`` of each doc's nearest
+    cluster in each clustering (-1: none, the zero row of ``_cluster_fits``)."""
+    index = _POSITIONS.get(id(model))
+    if index is None or index[0] is not model:
+        _POSITIONS.clear()
+        index = _POSITIONS[id(model)] = (model, {str(model.occupations_[p]): j for j, p in
+                                                 enumerate(model.cluster_pos_)})
+    lookup = index[1]
+    rows = [[lookup.get(c, -1) for c in inferred_occupations(model, d)] for d in docs]
+    width = max((len(r) for r in rows), default=1)
+    return np.array([r + [-1] * (width - len(r)) for r in rows], np.int64)
 
 
 def field_scores(query, docs, avgdl, fields=("title", "body")):
@@ -250,10 +307,11 @@ def posting_skills(doc, lang="vi"):
 _INFERRED = {}
 
 
-def inferred_occupation(model, doc):
-    """The full occupation code whose centroid is nearest to an uncoded posting's title
-    and required skills ('' when none shares an n-gram with it). Kept by content, per
-    corpus model, like posting_skills."""
+def inferred_occupations(model, doc):
+    """The full occupation codes whose centroids are nearest to a posting's title and
+    required skills, one per clustering of a clustered model (one for a coded model;
+    '' where none shares an n-gram with it). Kept by content, per corpus model, like
+    posting_skills."""
     required, _ = posting_skills(doc)
     phrases = [doc.get("title") or ""] + [phrase for _, phrase in required]
     key = (id(model), tuple(phrases))
@@ -262,12 +320,24 @@ def inferred_occupation(model, doc):
         sims = model.occupation_similarity(phrases)
         groups = model.occupations_
         digits = max((len(g) for g in groups), default=0)
-        full = [i for i, g in enumerate(groups) if len(g) == digits and sims[i] > 0]
-        hit = str(groups[max(full, key=lambda i: (sims[i], -i))]) if full else ""
+        best = {}
+        for i, g in enumerate(groups):
+            if len(g) == digits:
+                run = _run(model, str(g))
+                if sims[i] > 0 and (run not in best or sims[i] > sims[best[run]]):
+                    best[run] = i
+        hit = tuple(str(groups[i]) for _, i in sorted(best.items())) or ("",)
         if len(_INFERRED) >= 50_000:
             _INFERRED.clear()
         _INFERRED[key] = hit
     return hit
+
+
+def inferred_occupation(model, doc):
+    """The full occupation code whose centroid is nearest to an uncoded posting's title
+    and required skills ('' when none shares an n-gram with it); of a clustered model,
+    that of its first clustering."""
+    return inferred_occupations(model, doc)[0]
 
 
 def relevance_features(query, profile_skills, docs, matcher, vectors):
@@ -296,9 +366,13 @@ def relevance_features(query, profile_skills, docs, matcher, vectors):
                 if required:
                     cols = [max(row[j] for row in sims) for j in range(len(required))]
                     out["coverage"][i] = sum(cols) / len(cols)
-    if query.occupations is not None:
-        fits = np.array([query.occupations(d.get("occupation_code")
-                                           or inferred_occupation(model, d)) for d in docs])
+    if query.occupations is not None or query.clusters is not None:
+        if query.clusters is not None:
+            positions = _cluster_positions(model, docs)
+            fits = query.clusters[positions].mean(axis=1)
+        else:
+            fits = np.array([query.occupations(d.get("occupation_code")
+                                               or inferred_occupation(model, d)) for d in docs])
         for j, name in enumerate(("occupation_fit", "occupation_group_fit",
                                   "occupation_nearest")):
             out[name] = fits[:, j]

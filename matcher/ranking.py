@@ -23,7 +23,7 @@ __all__ = ["Profile", "match", "rank_jobs", "rank_courses", "skill_gaps", "job_f
            "job_weights", "top_reasons", "_query"]
 
 # Hand-set weights of what the labelled set cannot teach (it has no places, pay or
-# shifts): added to the fitted relevance weights (config/ranker-v2.json), which sum to
+# shifts): added to the fitted relevance weights (config/ranker-v3.json), which sum to
 # RELEVANCE_SHARE, so that a job's score stays about 0..1.
 JOB_PRACTICAL = {"occupation": 0.10, "distance": 0.10, "pay": 0.10, "shift": 0.05,
                  "missing_licences": -0.10, "education_gap": -0.10}
@@ -100,11 +100,12 @@ def job_features(profile, docs, model=None, ranker=None):
     return feats
 
 
-def job_weights(ranker=None):
+def job_weights(ranker=None, model=None):
     """Every feature's weight: the hand-set practical ones, unless the ranker has its own
-    (one refitted from referral outcomes does), and the fitted relevance ones."""
+    (one refitted from referral outcomes does), and the fitted relevance ones (for the
+    corpus ``model``: Ranker.weights_for)."""
     ranker = ranker or default_ranker()
-    return {**JOB_PRACTICAL, **ranker.weights}
+    return {**JOB_PRACTICAL, **ranker.weights_for(model)}
 
 
 def _evidence(feats):
@@ -128,7 +129,7 @@ def rank_jobs(profile, candidates, lang="vi", limit=None, model=None, ranker=Non
     if not docs:
         return []
     feats = job_features(profile, docs, model, ranker)
-    weights = job_weights(ranker)
+    weights = job_weights(ranker, model)
     parts = {name: np.round(w * feats[name], 4) for name, w in weights.items()}
     scores = np.round(sum(parts.values()), 4)
     learned = sum(parts[name] for name in RELEVANCE_PARTS if name in parts)

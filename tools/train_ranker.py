@@ -1,4 +1,4 @@
-"""Fit the stage-2 weights of job ranking (config/ranker-v2.json) with scikit-learn.
+"""Fit the stage-2 weights of job ranking (config/ranker-v3.json) with scikit-learn.
 
     python -m tools.train_ranker                      # on the dev set's fit split
     python -m tools.train_ranker --check-only         # figures of the shipped model
@@ -10,11 +10,14 @@ by ``matcher.ranking.job_features``, and a pairwise logistic regression (RankNet
 the difference of two candidates' features predicts which is more relevant, pairs
 weighted by their difference in gain) learns the weights, none negative (a feature whose
 weight comes out negative is left out and the rest refitted). Weights are scaled so that
-they sum to RELEVANCE_SHARE. The model is written only if it beats the current one (the
-file itself, else the previous version: ranker-v1.json) on the held-out split
-(bench.evalset.split_of), and the figures go into the file. (ranker-v1 had a first pass
-too, whose best candidates voted for the occupation; v2 infers it from the corpus's
-occupation centroids instead: matcher.features.)
+they sum to RELEVANCE_SHARE. This is done twice: on the set loaded with its postings'
+occupation codes (``weights``) and without them (``weights_clusters``: the corpus then
+finds its occupations as clusters of the postings, indexer.corpus). The model is written
+only if it beats the current one (the file itself, else the previous version:
+ranker-v2.json) on the held-out split (bench.evalset.split_of) of both loads taken
+together, and the figures go into the file. (ranker-v1 had a first pass too, whose best
+candidates voted for the occupation; v2 infers it from the corpus's occupation
+centroids instead: matcher.features.)
 
 From referrals (a deployment's own outcomes, once there are MIN_OUTCOMES of them): every
 job referral with an outcome is a labelled pair of (profile, posting): hired, or still
@@ -34,9 +37,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "config" / "ranker-v2.json"
-PREVIOUS = ROOT / "config" / "ranker-v1.json"
-VERSION = 2
+MODEL = ROOT / "config" / "ranker-v3.json"
+PREVIOUS = ROOT / "config" / "ranker-v2.json"
+VERSION = 3
 MAX_PAIRS = 300
 MIN_OUTCOMES = 200
 MIN_SUCCESSES = 30
@@ -149,27 +152,36 @@ def figures(service, data, ranker):
             for s in ("all", "fit", "check") for v in ("easy", "hard")}
 
 
-def _better(new, old):
-    """Whether ``new`` beats ``old`` on the held-out split (mean of easy and hard)."""
-    return (new["check/easy"] + new["check/hard"]) > (old["check/easy"] + old["check/hard"])
+def _held_out(figs):
+    """The held-out split's easy and hard figures of both loads, added up."""
+    return sum(f["check/easy"] + f["check/hard"] for f in figs.values())
 
 
 def train_on_set(path, out=MODEL, check_only=False):
-    """Fit on ``path``'s fit split, compare with the shipped model, write if better."""
+    """Fit on ``path``'s fit split (with and without codes), compare with the current
+    model, write if better on the held-out split."""
     from bench import evalset, quality
     from matcher.ranker import Ranker
     data = evalset.load(path)
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
-    with quality.loaded(data) as service:
-        current = Ranker.from_file(out if Path(out).exists() else PREVIOUS)
-        old = figures(service, data, current)
-        print("current:", json.dumps(old))
-        if check_only:
-            return 0
-        ranker = fit_on_set(service, data)
-        new = figures(service, data, ranker)
-        print("fitted: ", json.dumps(new))
-    if not _better(new, old):
+    current = Ranker.from_file(out if Path(out).exists() else PREVIOUS)
+    old, new, fitted = {}, {}, {}
+    for variant in ("coded", "uncoded"):
+        with quality.loaded(data, coded=variant == "coded") as service:
+            old[variant] = figures(service, data, current)
+            print(f"current, {variant}:", json.dumps(old[variant]))
+            if check_only:
+                continue
+            fitted[variant] = fit_on_set(service, data).weights
+            if variant == "uncoded":
+                ranker = Ranker({}, fitted["coded"], {"weights_clusters": fitted["uncoded"]})
+                for v in ("coded", "uncoded"):
+                    with quality.loaded(data, coded=v == "coded") as again:
+                        new[v] = figures(again, data, ranker)
+                        print(f"fitted, {v}: ", json.dumps(new[v]))
+    if check_only:
+        return 0
+    if _held_out(new) <= _held_out(old):
         print("the fitted weights do not beat the current ones on the held-out split; "
               f"{out.name} left as it is")
         return 1
@@ -178,7 +190,9 @@ def train_on_set(path, out=MODEL, check_only=False):
             "trainer": "tools/train_ranker.py", "sklearn": sklearn.__version__,
             "date": dt.date.today().isoformat(),
             "first_pass": ranker.first, "weights": ranker.weights,
-            "ndcg@10": new, "ndcg@10_before": old}
+            "weights_clusters": ranker.clustered,
+            "ndcg@10": new["coded"], "ndcg@10_uncoded": new["uncoded"],
+            "ndcg@10_before": old["coded"], "ndcg@10_uncoded_before": old["uncoded"]}
     out.write_text(json.dumps(body, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"written {out}")
     return 0
