@@ -20,21 +20,104 @@ MAX_SKILLS = 30
 # nghiệm hàn MIG/TIG tối thiểu 2 năm, đọc được bản vẽ kỹ thuật..."): sized on real
 # postings, whose longest requirement lines run to a few hundred characters.
 MAX_SKILL_TEXT = 500
+# Dates are accepted in this range (a typo such as 0226 for 2026 is refused).
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+def _space_class():
+    """The characters Python calls whitespace (``str.isspace``, ``\\s``, ``str.split``:
+    what normalisation removes), as the inside of a regex class with explicit escapes,
+    so that every regex engine (and the OpenAPI document's readers) agree on them."""
+    codes = [c for c in range(0x110000) if chr(c).isspace()]
+    ranges, start = [], codes[0]
+    for prev, code in zip(codes, codes[1:] + [None]):
+        if code != prev + 1:
+            ranges.append((start, prev))
+            start = code
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
+SPACES = _space_class()
+# A text with something in it once normalised (blank is missing).
+NOT_BLANK = f"[^{SPACES}]"
+# Path segments an external_id cannot be: the bulk route, and the dot segments that URL
+# clients resolve away.
+RESERVED_IDS = ("bulk", ".", "..")
 
 
 class Text(fields.String):
-    """A string normalised to NFC with canonical tone marks; blank counts as missing."""
+    """A string normalised to NFC with canonical tone marks and tidy spaces; blank counts
+    as missing.
+
+    The maximum length counts the text as sent (what a client, and the OpenAPI
+    document's ``maxLength``, can see), the minimum the normalised text (spaces alone
+    are blank).
+    """
+
+    def __init__(self, max_len=None, min_len=None, **kwargs):
+        metadata = dict(kwargs.pop("metadata", None) or {})
+        metadata.update({k: v for k, v in (("maxLength", max_len), ("minLength", min_len))
+                         if v is not None})
+        super().__init__(metadata=metadata, **kwargs)
+        self.length = validate.Length(min=min_len, max=max_len)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        value = normalize(super()._deserialize(value, attr, data, **kwargs))
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        if self.length.max is not None and len(raw) > self.length.max:
+            self.length(raw)  # raises, with Length's own message
+        value = normalize(raw)
         if value == "" and self.required:
             raise ValidationError(self.error_messages["required"])
+        if self.length.min is not None and len(value) < self.length.min:
+            self.length(value)
         return value
 
 
 def text(max_len, min_len=None, **kwargs):
     """A normalised text field of ``min_len`` to ``max_len`` characters."""
-    return Text(validate=validate.Length(min=min_len, max=max_len), **kwargs)
+    return Text(max_len, min_len, **kwargs)
+
+
+def day(**kwargs):
+    """An ISO date from FIRST_DAY to LAST_DAY."""
+    return fields.Date(validate=validate.Range(FIRST_DAY, LAST_DAY,
+                                               error="Date out of range (2000-2100)."), **kwargs)
+
+
+class Integer(fields.Integer):
+    """An integer; a number with a fraction (1.5) is refused, never truncated."""
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+def json_number_errors(schema, data, path=""):
+    """Where ``data`` (a JSON body) has anything but a JSON number for a number field of
+    ``schema``: [{field, messages}]. The API is strict about JSON types; feed files and
+    forms, which carry text, may give numbers as digits, so the schemas accept those."""
+    errors = []
+    if not isinstance(data, dict):
+        return errors
+    for name, field in schema.fields.items():
+        key = field.data_key or name
+        if key in data and data[key] is not None:
+            errors += _number_errors(field, data[key], f"{path}{key}")
+    return errors
+
+
+def _number_errors(field, value, where):
+    if isinstance(field, fields.Nested):
+        return json_number_errors(field.schema, value, where + ".")
+    if isinstance(field, fields.List) and isinstance(value, list):
+        return [e for i, item in enumerate(value) if item is not None
+                for e in _number_errors(field.inner, item, f"{where}.{i}")]
+    if isinstance(field, fields.Number) and (
+            isinstance(value, bool) or not isinstance(value, (int, float))):
+        kind = "integer" if isinstance(field, fields.Integer) else "number"
+        return [{"field": where, "messages": [f"Not a valid {kind}: give a JSON number."]}]
+    return []
 
 
 def choice(vocabulary, **kwargs):
@@ -55,7 +138,15 @@ def skill_list(**kwargs):
 
 
 class BaseSchema(Schema):
-    """Unknown fields are errors; every schema rejects them."""
+    """Unknown fields are errors; every schema rejects them.
+
+    ``json_schema_rules`` states the schema's rules across fields (its
+    ``@validates_schema`` methods) in JSON Schema, each a subschema the input must also
+    match: ``matcher.openapi`` adds them to the document. A rule JSON Schema cannot say
+    (one field's value against another's) is in the field's description instead.
+    """
+
+    json_schema_rules = ()
 
     class Meta:
         unknown = RAISE
@@ -163,6 +254,11 @@ class PlaceSchema(BaseSchema):
     lat = fields.Float(validate=validate.Range(-90, 90), allow_nan=False, load_default=None)
     lon = fields.Float(validate=validate.Range(-180, 180), allow_nan=False, load_default=None)
 
+    json_schema_rules = ({"anyOf": [
+        {"required": ["lat", "lon"], "properties": {"lat": {"type": "number"},
+                                                    "lon": {"type": "number"}}},
+        {"properties": {"lat": {"type": "null"}, "lon": {"type": "null"}}}]},)
+
     @validates_schema
     def _both_coordinates(self, data, **kwargs):
         if (data.get("lat") is None) != (data.get("lon") is None):
@@ -177,6 +273,11 @@ class LocationSchema(PlaceSchema):
     """The location of a job or course: the province is required, an address allowed."""
 
     address = text(MAX_ADDRESS, load_default=None)
+    json_schema_rules = PlaceSchema.json_schema_rules + ({"anyOf": [
+        {"required": ["province"], "properties": {"province": {"type": "string",
+                                                              "pattern": NOT_BLANK}}},
+        {"required": ["province_code"], "properties": {"province_code": {"type": "string"}}},
+        {"required": ["ward_code"], "properties": {"ward_code": {"type": "string"}}}]},)
 
     @validates_schema
     def _province_given(self, data, **kwargs):
@@ -217,7 +318,9 @@ class _PartnerDocumentSchema(BaseSchema):
     partner_id = fields.String(required=True, validate=validate.Length(min=2, max=64))
     external_id = fields.String(required=True, validate=[
         validate.Length(min=1, max=64),
-        validate.Regexp(r"^[^\s/?#]+$", error="No spaces, '/', '?' or '#'.")])
+        validate.Regexp(f"^[^{SPACES}/?#]+$", error="No spaces, '/', '?' or '#'."),
+        validate.NoneOf(RESERVED_IDS, error="'bulk', '.' and '..' cannot be IDs.")],
+        metadata={"description": "Your own ID of the document, unique among yours."})
     title = text(200, 1, required=True)
     description = text(5000, load_default="")
     occupation_code = fields.String(validate=validate.Regexp(
@@ -226,8 +329,8 @@ class _PartnerDocumentSchema(BaseSchema):
     location = fields.Nested(LocationSchema, required=True)
     min_education = choice("education_levels", load_default="none")
     contact = fields.Nested(ContactSchema, load_default=None)
-    valid_from = fields.Date(load_default=None)
-    valid_through = fields.Date(load_default=None)
+    valid_from = day(load_default=None)
+    valid_through = day(load_default=None, metadata={"description": "Not before valid_from."})
     status = choice("statuses", load_default="open")
 
     @validates_schema
@@ -235,10 +338,6 @@ class _PartnerDocumentSchema(BaseSchema):
         start, end = data.get("valid_from"), data.get("valid_through")
         if start and end and end < start:
             raise ValidationError("Must not be before valid_from.", "valid_through")
-        for name in ("valid_from", "valid_through"):
-            day = data.get(name)
-            if day and not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
-                raise ValidationError("Date out of range (2000-2100).", name)
 
     @staticmethod
     def _resolve(data, *names):
@@ -261,14 +360,22 @@ class JobPostingSchema(_PartnerDocumentSchema):
     preferred_skills = skill_list()
     employment_type = choice("employment_types", required=True)
     shifts = choices("shifts")
-    pay_min_vnd = fields.Integer(validate=validate.Range(min=0), load_default=None)
-    pay_max_vnd = fields.Integer(validate=validate.Range(min=0), load_default=None)
+    pay_min_vnd = Integer(validate=validate.Range(min=0), load_default=None)
+    pay_max_vnd = Integer(validate=validate.Range(min=0), load_default=None, metadata={
+        "description": "Not less than pay_min_vnd."})
     pay_period = choice("pay_periods", load_default=None)
-    openings = fields.Integer(validate=validate.Range(1, 10_000), load_default=1)
+    openings = Integer(validate=validate.Range(1, 10_000), load_default=1)
     licences_required = choices("licences")
     excluded_offences = choices("offence_categories")
     benefits = choices("benefits")
     skills_text = fields.List(fields.String(), dump_only=True)
+    # A pay amount needs its period, and is at most MAX_VND of that period.
+    json_schema_rules = ({"anyOf": [
+        {"properties": {"pay_min_vnd": {"type": "null"}, "pay_max_vnd": {"type": "null"},
+                        "pay_period": {"type": "null"}}},
+        *({"required": ["pay_period"], "properties": {
+            "pay_period": {"const": period}, "pay_min_vnd": {"maximum": most},
+            "pay_max_vnd": {"maximum": most}}} for period, most in MAX_VND.items())]},)
 
     @validates_schema
     def _pay(self, data, **kwargs):
@@ -292,13 +399,18 @@ class TrainingCourseSchema(_PartnerDocumentSchema):
                                 required=True, validate=validate.Length(min=1, max=MAX_SKILLS))
     level = choice("course_levels", load_default=None)
     schedule = text(200, load_default=None)
-    start_dates = fields.List(fields.Date(), validate=validate.Length(max=24), load_default=list)
-    duration_weeks = fields.Integer(validate=validate.Range(1, 208), load_default=None)
-    cost_vnd = fields.Integer(validate=validate.Range(0, 200_000_000), load_default=0)
+    start_dates = fields.List(day(), validate=validate.Length(max=24), load_default=list)
+    duration_weeks = Integer(validate=validate.Range(1, 208), load_default=None)
+    cost_vnd = Integer(validate=validate.Range(0, 200_000_000), load_default=0)
     funding = choice("funding", load_default=None)
-    seats = fields.Integer(validate=validate.Range(1, 10_000), load_default=None)
+    seats = Integer(validate=validate.Range(1, 10_000), load_default=None)
     certificate = text(200, load_default=None)
     skills_text = fields.List(fields.String(), dump_only=True)
+    # A free course costs nothing.
+    json_schema_rules = ({"anyOf": [
+        {"properties": {"funding": {"enum": [c for c in codes("funding") if c != "free"]
+                                    + [None]}}},
+        {"properties": {"cost_vnd": {"const": 0}}}]},)
 
     @validates_schema
     def _funding(self, data, **kwargs):
@@ -380,4 +492,4 @@ def _plain(value):
 
 __all__ = ["JobPostingSchema", "TrainingCourseSchema", "PartnerSchema", "LocationSchema",
            "PlaceSchema", "ContactSchema", "schema_for", "dump", "pop_warnings", "place",
-           "SCHEMAS", "KINDS", "EXCLUDE"]
+           "SCHEMAS", "KINDS", "EXCLUDE", "Integer", "json_number_errors", "NOT_BLANK", "SPACES", "RESERVED_IDS"]

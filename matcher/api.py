@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from indexer.errors import BackendError, InvalidDocument
 from indexer.rawinput import loads, problems
+from indexer.schemas import json_number_errors
 
 from . import ranking
 from .errors import ProblemError
@@ -90,7 +91,7 @@ def matches():
     if identity is None:
         raise actor
     body = json_body()
-    odd = problems(body)
+    odd = problems(body) + json_number_errors(_MATCH_REQUEST, body)
     if odd:
         raise InvalidDocument(odd)
     body = _MATCH_REQUEST.load(body)

@@ -30,6 +30,9 @@ PAGE = """<!doctype html>
 <h2>Schemas</h2>
 {% for name, schema in spec.components.schemas.items() %}
 <h3 id="{{ name }}">{{ name }}</h3>
+{% if schema.description %}<p>{{ schema.description }}</p>{% endif %}
+{% if schema.allOf %}<p>Rules across fields (each must hold):</p>
+<pre>{{ pretty(schema.allOf) }}</pre>{% endif %}
 <table><tr><th>field</th><th>type</th><th>required</th><th>constraints</th></tr>
 {% for field, prop in (schema.properties or {}).items() %}<tr><td><code>{{ field }}</code></td>
 <td>{{ kind(prop) }}</td><td>{{ "yes" if field in (schema.required or []) else "" }}</td>
@@ -56,7 +59,7 @@ def _kind(prop):
 
 def _limits(prop):
     keys = ("enum", "minLength", "maxLength", "minimum", "maximum", "maxItems", "pattern",
-            "default")
+            "not", "default", "description")
     parts = [f"{k}: {json.dumps(prop[k], ensure_ascii=False)}" for k in keys if k in prop]
     if "items" in prop and "enum" in prop["items"]:
         parts.append("values: " + ", ".join(prop["items"]["enum"]))

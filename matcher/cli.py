@@ -191,8 +191,10 @@ def users():
 @click.option("--unit", help="The officer's ward (commune-level unit): its code (16531) or "
                              "'province / ward' ('Thanh Hóa / Phường Sầm Sơn'); "
                              "see `matcher places`.")
+@click.option("--name", default=None,
+              help="The officer's full name, printed on referral slips ('Nguyễn Thị Lan').")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def users_create(username, role, unit, password_stdin):
+def users_create(username, role, unit, name, password_stdin):
     """Create an account (prompts for the password)."""
     from indexer.places import PlaceError, parse_unit, unit_label
     if unit:
@@ -204,7 +206,8 @@ def users_create(username, role, unit, password_stdin):
             click.echo(f"warning: unit: {note}", err=True)
         unit = ward.code
     with _domain_errors():
-        user = _accounts().create(username, _password(password_stdin), role=role, unit=unit)
+        user = _accounts().create(username, _password(password_stdin), role=role, unit=unit,
+                                  name=name)
     where = f"{unit_label(user['unit'])}, code {user['unit']}" if user["unit"] else "no unit"
     click.echo(f"created {user['role']} {user['username']} ({where})")
 
@@ -255,6 +258,16 @@ def users_disable(username, enable):
     with _domain_errors():
         _accounts().set_active(username, enable)
     click.echo(f"{'enabled' if enable else 'disabled'} {username}")
+
+
+@users.command("set-name")
+@click.argument("username")
+@click.argument("name")
+def users_set_name(username, name):
+    """Set the officer's full name, printed on referral slips ('' clears it)."""
+    with _domain_errors():
+        _accounts().set_name(username, name)
+    click.echo(f"name of {username}: {' '.join(name.split()) or '(none)'}")
 
 
 @users.command("reset-password")

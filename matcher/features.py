@@ -23,6 +23,11 @@ lossy length norms). The features (all about 0..1):
 - ``occupation_nearest``: the occupation inferred from the skills: the OCCUPATION_TOP
   occupations whose centroids are nearest vote (squared cosines) for every posting by
   the digits its code shares with theirs (OCCUPATION_SHARE).
+
+A posting sent without an occupation code (partners often leave it out) is given, for
+these three features, the occupation whose centroid is nearest to its own title and
+skills (``inferred_occupation``), so that it is not ranked below the coded postings of
+its own trade.
 """
 import numpy as np
 
@@ -242,6 +247,29 @@ def posting_skills(doc, lang="vi"):
     return hit
 
 
+_INFERRED = {}
+
+
+def inferred_occupation(model, doc):
+    """The full occupation code whose centroid is nearest to an uncoded posting's title
+    and required skills ('' when none shares an n-gram with it). Kept by content, per
+    corpus model, like posting_skills."""
+    required, _ = posting_skills(doc)
+    phrases = [doc.get("title") or ""] + [phrase for _, phrase in required]
+    key = (id(model), tuple(phrases))
+    hit = _INFERRED.get(key)
+    if hit is None:
+        sims = model.occupation_similarity(phrases)
+        groups = model.occupations_
+        digits = max((len(g) for g in groups), default=0)
+        full = [i for i, g in enumerate(groups) if len(g) == digits and sims[i] > 0]
+        hit = str(groups[max(full, key=lambda i: (sims[i], -i))]) if full else ""
+        if len(_INFERRED) >= 50_000:
+            _INFERRED.clear()
+        _INFERRED[key] = hit
+    return hit
+
+
 def relevance_features(query, profile_skills, docs, matcher, vectors):
     """{feature: array over docs} of the RELEVANCE features.
 
@@ -269,7 +297,8 @@ def relevance_features(query, profile_skills, docs, matcher, vectors):
                     cols = [max(row[j] for row in sims) for j in range(len(required))]
                     out["coverage"][i] = sum(cols) / len(cols)
     if query.occupations is not None:
-        fits = np.array([query.occupations(d.get("occupation_code") or "") for d in docs])
+        fits = np.array([query.occupations(d.get("occupation_code")
+                                           or inferred_occupation(model, d)) for d in docs])
         for j, name in enumerate(("occupation_fit", "occupation_group_fit",
                                   "occupation_nearest")):
             out[name] = fits[:, j]

@@ -1,12 +1,13 @@
-"""Officer-side tables: accounts, sessions, profiles and consents, referrals, audit log.
+"""Officer-side tables: accounts, sessions, profiles and consents, referrals, support
+measures, audit log.
 
 They live in the store's database (same engine) under their own MetaData: created by
 ``create_app`` in a fresh database, changed only by migrations (``matcher/migrations``,
 ``matcher db upgrade``). The audit log is append-only: the services never update or
 delete it, and the database refuses to (triggers on SQLite and PostgreSQL).
 """
-from sqlalchemy import (DDL, JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer,
-                        MetaData, String, Table, Text, UniqueConstraint, event, select)
+from sqlalchemy import (DDL, JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Index,
+                        Integer, MetaData, String, Table, Text, UniqueConstraint, event, select)
 
 metadata = MetaData()
 
@@ -19,6 +20,9 @@ users = Table(
     # The unit is a current ward (commune-level unit) by its official code, e.g. "16531"
     # (indexer.places). Profiles, match runs and referrals carry their unit's code too.
     Column("unit", String(300)),
+    # The officer's name as printed on referral slips ("Nguyễn Thị Lan"); the user name
+    # is shown when it is not set.
+    Column("display_name", String(100)),
     Column("active", Boolean, nullable=False, default=True),
     # Bumped by a password reset or a disable, so old sessions stop working.
     Column("session_version", Integer, nullable=False, default=1),
@@ -129,11 +133,17 @@ referrals = Table(
     Column("title", String(200), nullable=False),
     Column("partner", String(200)),
     Column("status", String(16), nullable=False),
+    # The slip's reference number: unit code, year, sequence in the unit's year
+    # ("16531-2026-0007"); given once, at the referral's creation (referral_counters).
+    # Unique by index; NULL-able only because SQLite would have to rebuild this table,
+    # which others reference, to add NOT NULL: the service always sets it.
+    Column("reference", String(40)),
     Column("hired_on", Date),
     Column("next_check_on", Date),
     Column("created_by", Integer, ForeignKey("officer_users.id"), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("uq_referrals_reference", "reference", unique=True),
 )
 
 referral_events = Table(
@@ -142,6 +152,35 @@ referral_events = Table(
     Column("referral_id", Integer, ForeignKey("referrals.id"), nullable=False, index=True),
     Column("status", String(16), nullable=False),
     Column("on", Date, nullable=False),
+    Column("officer_id", Integer, ForeignKey("officer_users.id"), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    # A reason code for "not hired", "left" and "dropped" (services.referrals.REASONS),
+    # and the officer's note on any step.
+    Column("reason", String(24)),
+    Column("note", Text),
+)
+
+# The last reference sequence number given in a unit's year (Vietnam's calendar year).
+referral_counters = Table(
+    "referral_counters", metadata,
+    Column("unit", String(300), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last", Integer, nullable=False),
+)
+
+# Support measures of a case (services.support.MEASURES) as the officer recorded them,
+# one row a step (applied on one day, granted on another); a measure's newest row is its
+# status. A measure the profile qualifies for but has no row is shown as suggested.
+support_measures = Table(
+    "support_measures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("profile_id", Integer, ForeignKey("returnee_profiles.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("unit", String(300), nullable=False, index=True),
+    Column("measure", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("on", Date, nullable=False),
+    Column("note", Text),
     Column("officer_id", Integer, ForeignKey("officer_users.id"), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
 )

@@ -1,17 +1,22 @@
 """The OpenAPI 3.1 document of the partner and match APIs, built from the schemas.
 
-Request and response bodies come from the document schemas in ``indexer.schemas``
-(the one definition) through apispec's marshmallow plugin; this module only adds the
-paths, headers and examples; ``matcher.apidocs`` renders it as one HTML page.
+Request and response bodies, the path's external_id and the list query come from the
+marshmallow schemas (the one definition: ``indexer.schemas``, ``matcher.schemas``,
+``ListQuerySchema``) through apispec's marshmallow plugin, with each schema's rules
+across fields (``json_schema_rules``); this module only adds the paths, headers and
+examples; ``matcher.apidocs`` renders it as one HTML page.
 """
 import copy
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import fields
+from apispec.ext.marshmallow.common import resolve_schema_instance
+from marshmallow import fields, validate
 
-from indexer.schemas import JobPostingSchema, TrainingCourseSchema
+from indexer.schemas import (FIRST_DAY, LAST_DAY, NOT_BLANK, JobPostingSchema,
+                             TrainingCourseSchema)
 
+from .partners import IDEMPOTENCY_KEY
 from .schemas import MatchRequestSchema
 
 
@@ -105,6 +110,8 @@ ERRORS = {
     403: "The API key was revoked (or may not be used here).",
     404: "No such document among yours.", 409: "Conflict (external_id in use, or an "
     "Idempotency-Key still in progress or reused with a different body).",
+    405: "'bulk' is not an external_id: /bulk is the bulk route, which allows POST only "
+         "(see `Allow`).",
     412: "If-Match does not match the current ETag.", 413: "Body too large.",
     415: "Not JSON.", 422: "Invalid fields: see `errors`.",
     429: "Too many requests for this key; retry after `Retry-After` seconds.",
@@ -115,7 +122,12 @@ ERRORS = {
 def _problem_ref(status):
     return {"description": ERRORS[status], "content": {"application/problem+json": {
         "schema": {"$ref": "#/components/schemas/Problem"}}},
-        **({"headers": {"Retry-After": {"schema": {"type": "string"}}}} if status == 429 else {})}
+        **({"headers": {HEADER[status]: {"required": True, "schema": {"type": "string"}}}}
+           if status in HEADER else {})}
+
+
+# The header an error response always carries.
+HEADER = {405: "Allow", 429: "Retry-After"}
 
 
 def _responses(ok, *errors, auth=True):
@@ -145,11 +157,6 @@ def _doc_response(name, example, description, status="200"):
                              "examples": {"example": {"value": out}}}}}}
 
 
-EXTERNAL_ID = {"name": "external_id", "in": "path", "required": True,
-               "description": "Your own ID of the document.",
-               "schema": {"type": "string", "minLength": 1, "maxLength": 64,
-                          "pattern": r"^[A-Za-z0-9_][A-Za-z0-9_.:~-]*$"},
-               "example": "TD-2026-017"}
 IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
             "description": "The ETag you read; the write fails with 412 if the document "
                            "changed since.", "schema": {"type": "string"}, "example": '"v1"'}
@@ -157,23 +164,12 @@ IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                "description": "A unique value (e.g. a UUID) per intended request: a retry "
                               "with the same key and body returns the first response and "
                               "creates nothing twice.",
-               "schema": {"type": "string", "minLength": 1, "maxLength": 255,
-                          "pattern": "^[A-Za-z0-9_.:-]+$"},
+               # What matcher.partners checks: an empty value is refused, not ignored.
+               "schema": {"type": "string", "pattern": f"^{IDEMPOTENCY_KEY.pattern}$"},
                "example": "5f1c2a0e-7d4b-4b8e-9a51-0c3f2d9e8b11"}
-LIST_PARAMS = [
-    {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["open", "closed"]}},
-    {"name": "updated_since", "in": "query", "description": "Changed at or after (ISO 8601).",
-     "schema": {"type": "string", "format": "date-time"}, "example": "2026-03-01T00:00:00Z"},
-    {"name": "updated_before", "in": "query", "description": "Changed before (ISO 8601).",
-     "schema": {"type": "string", "format": "date-time"}},
-    {"name": "limit", "in": "query", "description": "Page size.",
-     "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
-    {"name": "cursor", "in": "query", "description": "`next_cursor` of the previous page.",
-     "schema": {"type": "string", "maxLength": 200, "pattern": "^[A-Za-z0-9_-]+$"}},
-]
 
 
-def _kind_paths(kind):
+def _kind_paths(kind, external_id, list_query):
     label, _schema, _resource, name, example = KINDS[kind]
     base = f"/api/v1/partner/{kind}"
     tag = [kind]
@@ -187,7 +183,7 @@ def _kind_paths(kind):
         base: {
             "get": {"tags": tag, "summary": f"List your {label}s",
                     "description": "Ordered by external_id; follow `next_cursor` for more.",
-                    "parameters": LIST_PARAMS,
+                    "parameters": [{"in": "query", "schema": list_query}],
                     "responses": _responses({"200": {"description": "A page.", "content": {
                         "application/json": {"schema": page, "examples": {"example": {
                             "value": {"items": [], "next_cursor": None}}}}}}}, 422)},
@@ -228,9 +224,10 @@ def _kind_paths(kind):
                                                                    "warnings": [LEGACY_WARNING]}]}}}}}}},
                                              409, *body_errors)}},
         f"{base}/{{external_id}}": {
-            "parameters": [EXTERNAL_ID],
+            "parameters": [external_id],
             "get": {"tags": tag, "summary": f"Read one of your {label}s",
-                    "responses": _responses(_doc_response(name, example, "The document."), 404)},
+                    "responses": _responses(_doc_response(name, example, "The document."),
+                                            404, 405)},
             "put": {"tags": tag, "summary": f"Create or replace a {label} by your external_id",
                     "parameters": [IF_MATCH],
                     "requestBody": _json_body(f"{name}Replace",
@@ -238,19 +235,22 @@ def _kind_paths(kind):
                                                if k != "external_id"}, f"A {label}"),
                     "responses": _responses({**_doc_response(name, example, "Replaced."),
                                              **_doc_response(name, example, "Created.", "201")},
-                                            404, 412, *body_errors)},
+                                            404, 405, 412, *body_errors)},
             "patch": {"tags": tag, "summary": f"Change some fields of a {label}",
                       "description": "A JSON merge patch (RFC 7396): objects merge, null "
-                                     "removes a field, anything else replaces it.",
+                                     "removes a field, anything else replaces it. The "
+                                     f"result must be a valid {name}Input (its rules "
+                                     "across fields included), or the answer is 422.",
                       "parameters": [IF_MATCH],
                       "requestBody": _json_body(f"{name}Patch", {"openings": 5},
                                                 "More openings"),
                       "responses": _responses(_doc_response(name, example, "Changed."),
-                                              404, 412, *body_errors)},
+                                              404, 405, 412, *body_errors)},
             "delete": {"tags": tag, "summary": f"Delete a {label}", "parameters": [IF_MATCH],
-                       "responses": _responses({"204": {"description": "Deleted."}}, 404, 412)}},
+                       "responses": _responses({"204": {"description": "Deleted."}},
+                                               404, 405, 412)}},
         f"{base}/{{external_id}}/close": {
-            "parameters": [EXTERNAL_ID],
+            "parameters": [external_id],
             "post": {"tags": tag, "summary": f"Close a {label}",
                      "description": "It stays readable but no longer appears in matches.",
                      "parameters": [IF_MATCH],
@@ -266,9 +266,10 @@ MATCH_EXAMPLE = {"profile": {"skills": ["hàn que"], "location": {
 
 def build(settings=None):
     """The OpenAPI document as a dict."""
+    plugin = _RulesPlugin()
     spec = APISpec(
         title="Vững Bước API", version="1.0.0", openapi_version="3.1.0",
-        plugins=[MarshmallowPlugin()],
+        plugins=[plugin],
         info={"description": "Partner API (jobs and training courses of partner "
                              "businesses) and the match API. Partner routes need "
                              "`Authorization: Bearer <key>`."},
@@ -294,6 +295,11 @@ def build(settings=None):
                 "version": {"type": "integer"},
                 "errors": PROBLEM["properties"]["errors"],
                 "warnings": WARNINGS_SCHEMA}}}}})
+    from .partner_api import ListQuerySchema  # the views import this module
+    external_id = {"name": "external_id", "in": "path", "required": True,
+                   "schema": plugin.converter.field2property(
+                       JobPostingSchema().fields["external_id"]),
+                   "example": "TD-2026-017"}
     for kind, (_label, schema, res, name, _ex) in KINDS.items():
         spec.components.schema(name, schema=res)
         # partner_id comes from the key and external_id (PUT, PATCH) from the URL: the
@@ -302,28 +308,16 @@ def build(settings=None):
                                schema=schema(exclude=("skills_text", "partner_id")))
         spec.components.schema(f"{name}Replace", schema=schema(
             exclude=("skills_text", "partner_id", "external_id")))
-        spec.components.schema(f"{name}Patch", schema=schema(
-            partial=True, exclude=("skills_text", "partner_id", "external_id")))
-        for path, ops in _kind_paths(kind).items():
+        for path, ops in _kind_paths(kind, external_id, ListQuerySchema).items():
             params = ops.pop("parameters", [])
             for op in ops.values():
                 op["security"] = [{"partnerKey": []}]
             spec.path(path=path, operations=ops, parameters=params)
     spec.components.schema("MatchRequest", schema=MatchRequestSchema)
-    _bound_dates(spec.components.schemas)
     _not_blank(spec.components.schemas)
-    # Coordinates come in pairs: both numbers, or neither.
-    for place in ("Location", "ProfileLocation"):
-        spec.components.schemas[place]["anyOf"] = [
-            {"required": ["lat", "lon"], "properties": {"lat": {"type": "number"},
-                                                        "lon": {"type": "number"}}},
-            {"properties": {"lat": {"type": "null"}, "lon": {"type": "null"}}}]
-    # A profile needs something to match on: a skill, or some experience.
-    spec.components.schemas["Profile"]["anyOf"] = [
-        {"required": ["skills"], "properties": {"skills": {"minItems": 1}}},
-        {"required": ["skills_learned_in_detention"],
-         "properties": {"skills_learned_in_detention": {"minItems": 1}}},
-        {"required": ["experience"], "properties": {"experience": {"pattern": r"\S"}}}]
+    for kind, (_label, _schema, _res, name, _ex) in KINDS.items():
+        schemas = spec.components.schemas
+        schemas[f"{name}Patch"] = _patch_of(schemas[f"{name}Replace"], schemas)
     spec.path(path="/api/v1/matches", operations={"post": {
         "tags": ["matches"], "summary": "Rank jobs and courses for a returnee profile",
         "description": "For officers' tools: an officer's session or an API client key "
@@ -348,7 +342,7 @@ def _not_blank(node):
     so one of spaces only is too short: a required text needs a non-space character."""
     if isinstance(node, dict):
         if (node.get("minLength") or 0) >= 1 and "pattern" not in node:
-            node["pattern"] = r"\S"
+            node["pattern"] = NOT_BLANK
         for value in node.values():
             _not_blank(value)
     elif isinstance(node, list):
@@ -356,13 +350,81 @@ def _not_blank(node):
             _not_blank(value)
 
 
-def _bound_dates(node):
-    """Dates are accepted from 2000 to 2100 (indexer.schemas): say so with a pattern."""
-    if isinstance(node, dict):
-        if node.get("format") == "date":
-            node["pattern"] = r"^(20[0-9]{2}|2100)-"
-        for value in node.values():
-            _bound_dates(value)
-    elif isinstance(node, list):
-        for value in node:
-            _bound_dates(value)
+# Dates from indexer.schemas.FIRST_DAY to LAST_DAY: JSON Schema compares no dates, so
+# the years are a pattern.
+DATE_PATTERN = r"^(20[0-9]{2}|2100)-"
+
+
+def _validator_keywords(self, field, ret, **kwargs):
+    """JSON Schema for the validators apispec does not translate: NoneOf, a date range."""
+    out = {}
+    for check in field.validators:
+        if isinstance(check, validate.NoneOf):
+            out["not"] = {"enum": list(check.iterable)}
+        elif isinstance(check, validate.Range) and isinstance(field, fields.Date):
+            if (check.min, check.max) != (FIRST_DAY, LAST_DAY):
+                raise ValueError(f"no pattern for the date range of {field.name}")
+            out["pattern"] = DATE_PATTERN
+    return out
+
+
+class _Converter(MarshmallowPlugin.Converter):
+    def init_attribute_functions(self, *args, **kwargs):
+        super().init_attribute_functions(*args, **kwargs)
+        self.add_attribute_function(_validator_keywords)
+
+
+class _RulesPlugin(MarshmallowPlugin):
+    """apispec's marshmallow plugin, adding each schema's rules across fields
+    (``json_schema_rules``, beside the validators that enforce them) as ``allOf``."""
+
+    Converter = _Converter
+
+    def schema_helper(self, name, definition, schema=None, **kwargs):
+        out = super().schema_helper(name, definition, schema=schema, **kwargs)
+        rules = getattr(resolve_schema_instance(schema), "json_schema_rules", ()) \
+            if schema is not None else ()
+        if out is not None and rules:
+            out["allOf"] = copy.deepcopy(list(rules))
+        return out
+
+
+def _patch_of(replace, components):
+    """The body of a JSON merge patch of a document whose full body is ``replace``.
+
+    A patch may name any field (nested objects in part: they merge) and null removes an
+    optional field; whether the merged document is valid, the rules across fields
+    included, depends on what is stored, so the patch schema has no required fields
+    and no rules, and the server answers 422 for a result that is not valid.
+    """
+    out = {k: v for k, v in replace.items() if k not in ("required", "allOf", "anyOf")}
+    required = set(replace.get("required", []))
+    props = {}
+    for name, prop in replace.get("properties", {}).items():
+        prop = _inline(prop, components)
+        prop.pop("default", None)
+        props[name] = prop if name in required else _nullable(prop)
+    out["properties"] = props
+    return out
+
+
+def _inline(prop, components):
+    """``prop`` with a nested object ($ref, or $ref-or-null) as a patch of its own."""
+    prop = copy.deepcopy(prop)
+    if "$ref" in prop:
+        return _patch_of(components[prop["$ref"].rsplit("/", 1)[-1]], components)
+    if "anyOf" in prop:
+        prop["anyOf"] = [_inline(p, components) for p in prop["anyOf"]]
+    return prop
+
+
+def _nullable(prop):
+    prop = copy.deepcopy(prop)
+    if "type" in prop:
+        kinds = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
+        prop["type"] = kinds + ["null"] if "null" not in kinds else kinds
+        if "enum" in prop and None not in prop["enum"]:
+            prop["enum"] = prop["enum"] + [None]
+    elif not any(p.get("type") == "null" for p in prop.get("anyOf", [])):
+        prop = {"anyOf": [prop, {"type": "null"}]}
+    return prop

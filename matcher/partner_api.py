@@ -6,23 +6,33 @@ comes from the key, never from the body. Views are thin: parse, call
 are served from /api/v1/openapi.json and /api/v1/docs.
 """
 import json
+import re
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 from flask.views import MethodView
 from marshmallow import RAISE, Schema, fields, validate
+from werkzeug.routing import BaseConverter
 
 from indexer.keys import parse_key
+from indexer.schemas import RESERVED_IDS
 from indexer.rawinput import loads
 
 from . import apidocs, openapi, ratelimit
 from .api import json_body
-from .partners import (BULK_MAX, Forbidden, PartnerService, Unauthorized, dumps,
+from .partners import (BULK_MAX, CURSOR_PATTERN, Forbidden, PartnerService, Unauthorized, dumps,
                        request_fingerprint, resource)
 from .partners import etag as etag_of
 
 bp = Blueprint("partner_api", __name__)
 PREFIX = "/api/v1/partner"
 KIND = "<any(jobs, courses):kind>"
+
+
+class ExternalIdConverter(BaseConverter):
+    """A path segment that can be an external_id: not 'bulk' (the bulk route's, which
+    then answers 405 with its own Allow for other methods), '.' or '..'."""
+
+    regex = "(?!(?:" + "|".join(map(re.escape, RESERVED_IDS)) + ")$)[^/]+"
 
 
 class ListQuerySchema(Schema):
@@ -32,10 +42,16 @@ class ListQuerySchema(Schema):
         unknown = RAISE
 
     status = fields.String(validate=validate.OneOf(["open", "closed"]))
-    updated_since = fields.AwareDateTime(default_timezone=None)
-    updated_before = fields.AwareDateTime(default_timezone=None)
-    limit = fields.Integer(validate=validate.Range(1, 100), load_default=20)
-    cursor = fields.String(validate=validate.Length(max=200))
+    updated_since = fields.AwareDateTime(default_timezone=None, metadata={
+        "description": "Changed at or after (ISO 8601).", "example": "2026-03-01T00:00:00Z"})
+    updated_before = fields.AwareDateTime(default_timezone=None, metadata={
+        "description": "Changed before (ISO 8601)."})
+    limit = fields.Integer(validate=validate.Range(1, 100), load_default=20,
+                           metadata={"description": "Page size."})
+    # Unpadded base64url, as encode_cursor writes it (never 1 character over a group of 4).
+    cursor = fields.String(validate=[validate.Length(1, 200), validate.Regexp(
+        CURSOR_PATTERN, error="Not a valid cursor.")], metadata={
+        "description": "`next_cursor` of the previous page."})
 
 
 class BulkSchema(Schema):
@@ -44,7 +60,8 @@ class BulkSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    items = fields.List(fields.Raw(), required=True,
+    # Anything, null included: each item is checked on its own and reported in the results.
+    items = fields.List(fields.Raw(allow_none=True), required=True,
                         validate=validate.Length(min=1, max=BULK_MAX))
 
 
@@ -189,8 +206,8 @@ class BulkView(MethodView):
 
 bp.add_url_rule(f"{PREFIX}/{KIND}", view_func=DocumentsView.as_view("documents"))
 bp.add_url_rule(f"{PREFIX}/{KIND}/bulk", view_func=BulkView.as_view("bulk"))
-bp.add_url_rule(f"{PREFIX}/{KIND}/<external_id>", view_func=DocumentView.as_view("document"))
-bp.add_url_rule(f"{PREFIX}/{KIND}/<external_id>/close", view_func=CloseView.as_view("close"))
+bp.add_url_rule(f"{PREFIX}/{KIND}/<external_id:external_id>", view_func=DocumentView.as_view("document"))
+bp.add_url_rule(f"{PREFIX}/{KIND}/<external_id:external_id>/close", view_func=CloseView.as_view("close"))
 
 docs_bp = Blueprint("partner_docs", __name__)
 
@@ -218,6 +235,7 @@ def init_app(app, limiter):
         app.extensions["vungbuoc"],
         idempotency_ttl_hours=app.config["PARTNER_IDEMPOTENCY_TTL_HOURS"])
     ratelimit.limit_api(limiter, bp, "PARTNER_RATE_LIMIT", partner_identity)
+    app.url_map.converters["external_id"] = ExternalIdConverter
     app.register_blueprint(bp)
     app.register_blueprint(docs_bp)
     # Bulk bodies may be larger than other requests.

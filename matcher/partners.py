@@ -16,12 +16,14 @@ import re
 from indexer.errors import Conflict, InvalidDocument, NotFound, StaleVersion, VungBuocError
 from indexer.keys import IdempotencyStore, KeyStore, create_tables
 from indexer.rawinput import json_safe
-from indexer.schemas import dump
+from indexer.schemas import dump, json_number_errors, schema_for
 from indexer.store import DELETED
 
 SKILL_FIELDS = {"jobs": ("required_skills", "preferred_skills"), "courses": ("skills_taught",)}
 BULK_MAX = 1000
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,255}")
+# A cursor: unpadded base64url (encode_cursor), so never one character over a group of 4.
+CURSOR_PATTERN = r"^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$"
 
 
 # "No expectation" for compare-and-set (None means "must not exist").
@@ -76,7 +78,7 @@ def encode_cursor(external_id):
 def decode_cursor(cursor):
     """The external ID a cursor points after; 422 for a cursor we did not make."""
     try:
-        if not re.fullmatch(r"[A-Za-z0-9_-]+", cursor):
+        if not cursor or not re.fullmatch(CURSOR_PATTERN, cursor):
             raise ValueError(cursor)
         # Any well-formed cursor is a position, even one we did not hand out.
         return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode(
@@ -158,10 +160,14 @@ class PartnerService:
                                      "not match its ETag); read it again and retry.")
 
     @staticmethod
-    def _own(body, partner_id, external_id=None):
-        """The body as a record of ``partner_id`` (and ``external_id`` from the path)."""
+    def _own(kind, body, partner_id, external_id=None):
+        """The body as a record of ``partner_id`` (and ``external_id`` from the path),
+        its numbers JSON numbers."""
         if not isinstance(body, dict):
             raise _invalid("_schema", "Expected an object.")
+        wrong = json_number_errors(schema_for(kind), body)
+        if wrong:
+            raise InvalidDocument(wrong)
         record = dict(body)
         if record.get("partner_id", partner_id) != partner_id:
             raise _invalid("partner_id", "Leave it out: it comes from your API key.")
@@ -202,7 +208,7 @@ class PartnerService:
         """Create a document; 409 when the external_id is already in use.
 
         Returns (row, warnings)."""
-        record = self._own(body, partner_id)
+        record = self._own(kind, body, partner_id)
         ext = record.get("external_id")
         if isinstance(ext, str) and self._existing(kind, partner_id, ext) is not None:
             raise Conflict(f"external_id {ext!r} already exists; use PUT to replace it.")
@@ -211,7 +217,7 @@ class PartnerService:
 
     def put(self, kind, partner_id, external_id, body, if_match=None):
         """Create or replace a document by external_id; returns (row, created, warnings)."""
-        record = self._own(body, partner_id, external_id)
+        record = self._own(kind, body, partner_id, external_id)
         old = self._existing(kind, partner_id, external_id)
         self._check_match(old, if_match)
         version = old["version"] if old is not None else None
@@ -224,7 +230,7 @@ class PartnerService:
         (row, warnings)."""
         old = self._row(kind, partner_id, external_id)
         self._check_match(old, if_match)
-        patch = self._own(patch, partner_id, external_id)
+        patch = self._own(kind, patch, partner_id, external_id)
         record, carried = self._editable(kind, old["data"])
         if isinstance(patch.get("location"), dict) and any(
                 k in patch["location"] for k in ("province", "ward", "district")):
@@ -269,7 +275,7 @@ class PartnerService:
         results, records, where, seen = [None] * len(items), [], [], set()
         for i, item in enumerate(items):
             try:
-                record = self._own(item, partner_id)
+                record = self._own(kind, item, partner_id)
                 ext = record.get("external_id")
                 if isinstance(ext, str) and ext in seen:
                     raise _invalid("external_id", "Repeated in this request.")
@@ -301,9 +307,9 @@ class PartnerService:
         ``produce`` returns (status, body text, headers). A replay returns the same
         triple, plus ``Idempotent-Replayed: true`` in the headers.
         """
-        if not key:
+        if key is None:
             return produce()
-        if not IDEMPOTENCY_KEY.fullmatch(key):
+        if not IDEMPOTENCY_KEY.fullmatch(key):  # an empty one too: it is a client's bug
             raise _invalid("Idempotency-Key", "Use 1-255 letters, digits, '_', '.', ':' or '-' "
                                               "(a UUID, for example).")
         stored = self.idempotency.begin(partner_id, key, fingerprint)

@@ -1,8 +1,8 @@
 """Profile and match-request schemas: the one definition for the API and the web form."""
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from indexer.schemas import (BaseSchema, PlaceSchema, choice, choices, pop_warnings, skill_list,
-                             text)
+from indexer.schemas import (NOT_BLANK, BaseSchema, Integer, PlaceSchema, choice, choices,
+                             pop_warnings, skill_list, text)
 from indexer.taxonomy import default_taxonomy
 
 
@@ -29,9 +29,15 @@ class ProfileSchema(BaseSchema):
     max_commute_km = fields.Float(validate=validate.Range(min=0.5, max=300), allow_nan=False,
                                   load_default=None)
     shifts = choices("shifts")
-    min_monthly_pay_vnd = fields.Integer(validate=validate.Range(0, 500_000_000),
+    min_monthly_pay_vnd = Integer(validate=validate.Range(0, 500_000_000),
                                          load_default=None)
     offence_category = choice("offence_categories", load_default=None)
+    # Something to match on: a skill, or some experience.
+    json_schema_rules = ({"anyOf": [
+        {"required": ["skills"], "properties": {"skills": {"minItems": 1}}},
+        {"required": ["skills_learned_in_detention"],
+         "properties": {"skills_learned_in_detention": {"minItems": 1}}},
+        {"required": ["experience"], "properties": {"experience": {"pattern": NOT_BLANK}}}]},)
 
     @validates_schema(skip_on_field_errors=False)
     def _something_to_match(self, data, **kwargs):
@@ -58,5 +64,5 @@ class MatchRequestSchema(BaseSchema):
     """Body of POST /api/v1/matches."""
 
     profile = fields.Nested(ProfileSchema, required=True)
-    limit = fields.Integer(validate=validate.Range(1, 50), load_default=10)
+    limit = Integer(validate=validate.Range(1, 50), load_default=10)
     lang = fields.String(validate=validate.OneOf(["vi", "en"]), load_default=None)

@@ -133,3 +133,35 @@ def test_audit_log_refuses_update_and_delete_on_postgres(pg_app):
         conn.execute(models.audit_log.update().where(models.audit_log.c.seq == 1).values(
             username="someone"))
     assert any("seq 1" in p for p in audit.verify()[2])
+
+
+def test_casework_on_postgres(pg_app):
+    """Referral numbers stay unique when officers refer at once (the counter's row lock);
+    notes, reasons and support measures are stored and counted."""
+    import datetime as dt
+    from concurrent.futures import ThreadPoolExecutor
+
+    from factories import make_partner, make_posting
+    from indexer import clock
+    svc, officers = pg_app.extensions["vungbuoc"], pg_app.extensions["officers"]
+    svc.save("partners", [make_partner()])
+    svc.save("jobs", [make_posting()])
+    job = svc.store.find_document("jobs", "cty-test", "J-1")["id"]
+    lan = officers.accounts.create("lan", "correct horse battery", unit="16531")
+    consent = {"given_on": dt.date(2026, 1, 5), "purpose": "employment", "scope": ["matching"]}
+    from matcher.schemas import ProfileSchema
+    profile_id = officers.profiles.create(lan, ProfileSchema().load(
+        {"case_code": "PG-1", "skills": ["welding_smaw"]}), consent)
+    with ThreadPoolExecutor(4) as pool:
+        ids = list(pool.map(lambda _: officers.referrals.create(lan, profile_id, "job", job),
+                            range(12)))
+    numbers = sorted(officers.referrals.get(lan, i)["reference"] for i in ids)
+    year = clock.today().year
+    assert numbers == [f"16531-{year}-{n:04d}" for n in range(1, 13)]
+    officers.referrals.update(lan, ids[0], "not_hired", reason="record", note="Từ chối")
+    event = officers.referrals.get(lan, ids[0])["events"][-1]
+    assert (event["reason"], event["note"]) == ("record", "Từ chối")
+    officers.support.record(lan, profile_id, "preferential_loan", "granted")
+    counts = officers.support.counts("16531")
+    assert counts["preferential_loan"]["granted"] == 1
+    assert counts["vocational_training"]["suggested"] == 1

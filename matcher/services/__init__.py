@@ -1,4 +1,5 @@
-"""Officer-side services: accounts, profiles and match runs, referrals, audit, dashboard.
+"""Officer-side services: accounts, profiles and match runs, referrals, support measures,
+audit, dashboard.
 
 Views call these; business rules (unit scoping, allowed transitions, login throttling,
 auditing) live here, not in the views.
@@ -10,6 +11,7 @@ from .dashboard import DashboardService
 from .profiles import ProfileService
 from .referrals import ReferralService
 from .retention import RetentionService
+from .support import SupportService
 from .vault import audit_key, data_cipher
 
 
@@ -23,9 +25,10 @@ class OfficerServices:
         self.profiles = ProfileService(engine, indexer, self.audit, settings,
                                        data_cipher(settings))
         self.referrals = ReferralService(engine, indexer, self.audit)
+        self.support = SupportService(engine, self.audit)
         self.dashboard = DashboardService(engine, indexer)
         self.retention = RetentionService(engine, self.profiles, self.accounts, settings)
 
 
 __all__ = ["OfficerServices", "AccountService", "AuditService", "ClientService",
-           "DashboardService", "ProfileService", "ReferralService", "RetentionService"]
+           "DashboardService", "ProfileService", "ReferralService", "RetentionService", "SupportService"]

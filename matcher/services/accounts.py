@@ -27,6 +27,15 @@ def _aware(value):
     return value if value is None or value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
+def _clean_name(name):
+    """An officer's full name, spaces tidied (None when empty); at most 100 characters."""
+    name = " ".join((name or "").split()) or None
+    if name is not None and len(name) > 100:
+        raise InvalidDocument([{"field": "name", "messages": [
+            "Longer than maximum length 100."]}])
+    return name
+
+
 def _public(row):
     user = dict(row._mapping)
     user.pop("password_hash", None)
@@ -50,10 +59,11 @@ class AccountService:
     def _check_password(self, password, username):
         passwords.check(password, username, self.min_password)
 
-    def create(self, username, password, role="officer", unit=None):
+    def create(self, username, password, role="officer", unit=None, name=None):
         """Create an account; officers need a unit: a current ward (see
         ``indexer.places.parse_unit``: a code, 'province / ward' or an old unit name),
-        stored by its official code."""
+        stored by its official code. ``name``: the full name printed on slips."""
+        name = _clean_name(name)
         username = (username or "").strip().lower()
         if not username or len(username) > 64 or not username.replace(".", "").replace(
                 "_", "").replace("-", "").isalnum():
@@ -74,7 +84,8 @@ class AccountService:
                 raise Conflict(f"user {username} exists")
             user_id = conn.execute(users.insert().values(
                 username=username, password_hash=self.hasher.hash(password), role=role, unit=unit,
-                active=True, session_version=1, created_at=_now())).inserted_primary_key[0]
+                display_name=name, active=True, session_version=1,
+                created_at=_now())).inserted_primary_key[0]
         return self.get(user_id)
 
     def get(self, user_id):
@@ -112,6 +123,13 @@ class AccountService:
             conn.execute(users.update().where(users.c.id == user["id"]).values(
                 active=active, session_version=user["session_version"] + 1))
             self.sessions.end_all(user["id"], conn)
+
+    def set_name(self, username, name):
+        """Set (or, empty, clear) the full name printed on an officer's referral slips."""
+        user = self.by_username(username)
+        with self.engine.begin() as conn:
+            conn.execute(users.update().where(users.c.id == user["id"]).values(
+                display_name=_clean_name(name)))
 
     def reset_password(self, username, password):
         """Set a new password, end the account's sessions and clear any lock."""

@@ -23,7 +23,8 @@ ACTIONS = ("profile.view", "profile.create", "profile.update", "profile.delete",
            "profile.export", "profile.close", "profile.reopen", "consent.record",
            "consent.withdraw",
            "match.run", "match.api", "slip.view", "referral.create", "referral.update",
-           "access.denied", "login", "login.failed", "logout", "password.change",
+           "support.update", "access.denied", "login", "login.failed", "logout",
+           "password.change",
            "retention.erase")
 # (client IP, user agent) of the request being served; set by the app for each request.
 request_info = contextvars.ContextVar("audit_request_info", default=(None, None))

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from indexer import clock
 
 from .. import ranking
-from ..models import consents, match_runs, profiles, referral_events, referrals
+from ..models import (consents, match_runs, profiles, referral_events, referrals,
+                      support_measures)
 from ..ranker import ranker_for
 from ..schemas import ProfileSchema
 from .errors import Conflict, InvalidDocument, NotFound
@@ -201,7 +202,8 @@ class ProfileService:
 
     def export(self, actor, profile_id):
         """Everything stored about one person (their right of access): the profile with
-        its offence category, the consent, the referrals and who processed the data."""
+        its offence category, the consent, the referrals with their notes, the support
+        measures and who processed the data."""
         row = self.get(actor, profile_id, audit=False)
         profile = {**row["data"], "offence_category": self.offence(actor, profile_id)}
         with self.engine.begin() as conn:
@@ -209,12 +211,19 @@ class ProfileService:
                                 .order_by(referrals.c.id)).all()
             out_refs = []
             for ref in refs:
-                events = conn.execute(select(referral_events.c.status, referral_events.c.on)
+                events = conn.execute(select(referral_events.c.status, referral_events.c.on,
+                                             referral_events.c.reason, referral_events.c.note)
                                       .where(referral_events.c.referral_id == ref.id)
                                       .order_by(referral_events.c.id)).all()
                 out_refs.append({"kind": ref.kind, "title": ref.title, "partner": ref.partner,
-                                 "status": ref.status, "created_at": ref.created_at,
+                                 "reference": ref.reference, "status": ref.status,
+                                 "created_at": ref.created_at,
                                  "events": [dict(e._mapping) for e in events]})
+            support = [dict(r._mapping) for r in conn.execute(
+                select(support_measures.c.measure, support_measures.c.status,
+                       support_measures.c.on, support_measures.c.note)
+                .where(support_measures.c.profile_id == profile_id)
+                .order_by(support_measures.c.id))]
             consent = conn.execute(select(consents).where(
                 consents.c.profile_id == profile_id)).first()
             self.audit.record(actor, "profile.export", _target(profile_id), conn,
@@ -226,7 +235,7 @@ class ProfileService:
                 "closed_at": row["closed_at"], "profile": profile,
                 "consent": consent and {k: consent._mapping[k] for k in (
                     "given_on", "purpose", "scope", "recorded_at")},
-                "referrals": out_refs, "processing": processing}
+                "referrals": out_refs, "support_measures": support, "processing": processing}
 
     @staticmethod
     def _unique(conn, actor, case_code):

@@ -8,6 +8,8 @@ from indexer import places
 from ..schemas import ProfileSchema
 from ..services.profiles import PURPOSES, SCOPES
 from ..services.referrals import STATUSES
+from ..services.support import MEASURES
+from ..services.support import STATUSES as SUPPORT_STATUSES
 
 
 def _one(form, name):
@@ -107,16 +109,25 @@ class PasswordChangeSchema(Schema):
 
 
 class ReferralSchema(Schema):
+    """A new referral; the note's rules are the service's (services.referrals)."""
+
     kind = fields.String(required=True, validate=validate.OneOf(["job", "course"]))
     doc_id = fields.Integer(required=True)
+    note = fields.String(load_default=None)
+    then = fields.String(load_default=None)  # "slip": show the numbered slip next
 
     class Meta:
         unknown = "exclude"
 
 
 class OutcomeSchema(Schema):
+    """The next step of a referral: status, date (empty: today), reason code and note;
+    which reasons a step takes is the service's rule (services.referrals.check_step)."""
+
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     on = fields.Date(load_default=None)
+    reason = fields.String(load_default=None)
+    note = fields.String(load_default=None)
 
     class Meta:
         unknown = "exclude"
@@ -124,6 +135,30 @@ class OutcomeSchema(Schema):
     @pre_load
     def _blank_date(self, form, **kwargs):
         return {k: v for k, v in form.items() if v not in ("", None)}
+
+
+class SupportSchema(Schema):
+    """One support measure's status, date (empty: today) and note."""
+
+    measure = fields.String(required=True, validate=validate.OneOf(MEASURES))
+    status = fields.String(required=True, validate=validate.OneOf(SUPPORT_STATUSES))
+    on = fields.Date(load_default=None)
+    note = fields.String(load_default=None)
+
+    class Meta:
+        unknown = "exclude"
+
+    @pre_load
+    def _blank(self, form, **kwargs):
+        return {k: v for k, v in form.items() if v not in ("", None)}
+
+
+def field_errors(exc):
+    """{field: [messages]} from an InvalidDocument's [{field, messages}]."""
+    out = {}
+    for error in exc.errors:
+        out.setdefault(error["field"], []).extend(error["messages"])
+    return out
 
 
 class ResultFilterSchema(Schema):

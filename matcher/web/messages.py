@@ -15,6 +15,55 @@ STATUS_LABELS = {
 
 KIND_LABELS = {"job": N_("Job"), "course": N_("Course")}
 
+# Why a referral ended (matcher.services.referrals.REASONS), by step.
+REASON_LABELS = {
+    "not_hired": {
+        "no_show": N_("Did not go to the interview"),
+        "skills": N_("Skills or experience did not fit"),
+        "record": N_("The employer declined because of the criminal record"),
+        "pay": N_("Pay too low for the person"),
+        "distance": N_("Too far or no transport"),
+        "shift": N_("Working hours did not fit"),
+        "other": N_("Other reason (see the note)"),
+    },
+    "left": {
+        "pay": N_("Pay"), "conditions": N_("Working conditions"), "health": N_("Health"),
+        "family": N_("Family reasons"), "moved": N_("Moved away"),
+        "relapse_risk": N_("Risk of reoffending or relapse"),
+        "dismissed": N_("Dismissed by the employer"),
+        "other": N_("Other reason (see the note)"),
+    },
+    "dropped": {
+        "health": N_("Health"), "family": N_("Family reasons"), "moved": N_("Moved away"),
+        "cost": N_("Cost of studying or living"), "schedule": N_("Schedule did not fit"),
+        "work": N_("Found work"), "other": N_("Other reason (see the note)"),
+    },
+}
+
+# Support measures (matcher.services.support.MEASURES): name and legal basis.
+SUPPORT_LABELS = {
+    "job_placement": N_("Job counselling and introduction"),
+    "vocational_training": N_("Vocational training support"),
+    "training_allowance": N_("Training allowance (meals, travel)"),
+    "preferential_loan": N_("Preferential loan (Social Policy Bank)"),
+    "identity_papers": N_("Help with residence registration and ID card"),
+}
+SUPPORT_BASIS = {
+    "job_placement": N_("Decree 49/2020/NĐ-CP on community reintegration: free counselling "
+                        "and job introduction at public employment service centres."),
+    "vocational_training": N_("Decree 49/2020/NĐ-CP: support to learn a trade."),
+    "training_allowance": N_("Meals and travel while on an elementary or short vocational "
+                             "course, under the vocational training support policy "
+                             "(Decision 46/2015/QĐ-TTg)."),
+    "preferential_loan": N_("Decision 22/2023/QĐ-TTg: loans for people who have served "
+                            "their sentence, through the Social Policy Bank (Ngân hàng "
+                            "Chính sách xã hội); apply within three years of release."),
+    "identity_papers": N_("Decree 49/2020/NĐ-CP: help with the papers employers and the "
+                          "bank ask for."),
+}
+SUPPORT_STATUS_LABELS = {"suggested": N_("Suggested"), "applied": N_("Applied for"),
+                         "granted": N_("Granted"), "refused": N_("Refused")}
+
 ROLE_LABELS = {"officer": N_("Officer"), "admin": N_("Administrator")}
 
 ACTION_LABELS = {
@@ -25,7 +74,8 @@ ACTION_LABELS = {
     "consent.withdraw": N_("Consent withdrawn"),
     "match.run": N_("Ran a match"), "match.api": N_("Match API call"),
     "slip.view": N_("Viewed referral slip"), "referral.create": N_("Created referral"),
-    "referral.update": N_("Updated referral"), "access.denied": N_("Access denied"),
+    "referral.update": N_("Updated referral"),
+    "support.update": N_("Recorded support measure"), "access.denied": N_("Access denied"),
     "login": N_("Logged in"), "login.failed": N_("Failed login"), "logout": N_("Logged out"),
     "password.change": N_("Changed password"), "retention.erase": N_("Erased (retention)"),
 }
@@ -65,6 +115,9 @@ VALIDATION = [
     N_("Give both lat and lon, or neither."), N_("Not a place in the chosen area."),
     N_("Longer than maximum length {max}."), N_("Field may not be null."),
     N_("This case code is already used in your unit."), N_("Invalid value."),
+    N_("Choose a reason."), N_("Say what the other reason is."),
+    N_("This step takes no reason."), N_("Say why it was refused."),
+    N_("The date cannot be in the future."),
 ]
 
 HTTP_TITLES = {

@@ -94,6 +94,7 @@ def create():
     except Conflict:
         return _render_form(request.form, {"case_code": [
             gettext("This case code is already used in your unit.")]}, status=422)
+    flash(gettext("Profile %(code)s saved.", code=data["case_code"]))
     return redirect(url_for("profiles.matches", profile_id=profile_id))
 
 
@@ -153,6 +154,7 @@ def edit(profile_id):
         return _render_form(request.form, {"case_code": [
             gettext("This case code is already used in your unit.")]}, profile=profile,
             status=422)
+    flash(gettext("Profile %(code)s saved.", code=data["case_code"]))
     return redirect(url_for("profiles.matches", profile_id=profile_id))
 
 
@@ -219,14 +221,10 @@ def matches(profile_id):
 @bp.get("/profiles/<int:profile_id>/slip/<any(job, course):kind>/<int:doc_id>")
 @login_required
 def slip(profile_id, kind, doc_id):
-    """A printable referral slip for one job or course."""
-    profile = _get(profile_id, audit=False)
-    store = services().profiles.indexer.store
-    doc = _or_404(store.get_document, kind + "s", doc_id)
-    partner = _or_404(store.get_partner, doc["partner_id"])
-    services().profiles.record_slip(g.user, profile, kind, doc_id)
-    return render_template("slip.html", profile=profile, kind=kind, doc=doc["data"],
-                           doc_id=doc_id, partner=partner, today=clock.today())
+    """The referral slip for one job or course: the numbered one if referred, else a
+    preview with the form that records the referral (matcher.web.referrals)."""
+    from .referrals import preview_slip
+    return preview_slip(profile_id, kind, doc_id)
 
 
 @bp.get("/skills/suggest")

@@ -23,6 +23,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 OFFICER = ("lan", "mật khẩu thử nghiệm", "Thanh Hóa / Phường Sầm Sơn")
+OFFICER_NAME = "Nguyễn Thị Lan"  # printed on referral slips
 
 
 def _missing(reason):
@@ -48,8 +49,8 @@ def live_server(tmp_path_factory):
     assert report.inserted and report.index_error is None
     server = LiveServer(data_dir, ENVIRONMENT="production")
     username, password, unit = OFFICER
-    server.cli("users", "create", username, "--unit", unit, "--password-stdin",
-               stdin=password + "\n")
+    server.cli("users", "create", username, "--unit", unit, "--name", OFFICER_NAME,
+               "--password-stdin", stdin=password + "\n")
     try:
         server.start()
     except RuntimeError as exc:

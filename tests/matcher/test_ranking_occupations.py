@@ -167,3 +167,20 @@ def test_codes_of_fewer_digits_share_the_group_they_name():
                                         features.skill_matcher(model), lambda d: None)
     assert feats["occupation_fit"][5] == feats["occupation_group_fit"][5] > 0
     assert feats["occupation_nearest"][5] > 0  # shares 3 digits with the nearest, 7212
+
+
+def test_a_posting_without_an_occupation_code_fits_as_its_nearest_trade(model):
+    """Partners may leave the code out (the legacy-address feed does): such a posting
+    must not rank below the coded postings of its own trade for want of a code."""
+    docs = _docs()
+    uncoded = make_posting(external_id="J-U", title="Thợ may công nghiệp",
+                           description="May quần áo theo mẫu.", required_skills=[],
+                           occupation_code=None)
+    docs.append(projection("jobs", {"id": 99, "version": 1, "data": uncoded}, "Test"))
+    assert features.inferred_occupation(model, docs[-1]) == "7533"
+    query = features.Query(["may quần áo"], model)
+    feats = features.relevance_features(query, [(None, "may quần áo")], docs,
+                                        features.skill_matcher(model), lambda d: None)
+    twin = 2  # the coded posting of the same title in POSTINGS
+    for name in ("occupation_fit", "occupation_group_fit", "occupation_nearest"):
+        assert feats[name][-1] == pytest.approx(feats[name][twin]) and feats[name][-1] > 0, name

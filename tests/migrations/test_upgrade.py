@@ -271,7 +271,7 @@ def test_fresh_database_is_created_at_the_newest_revision(tmp_path):
     ensure(engine, STORE)
     ensure(engine, OFFICERS)
     assert upgrade(engine, STORE) == ("store_0004", "store_0004")
-    assert upgrade(engine, OFFICERS) == ("officers_0003", "officers_0003")
+    assert upgrade(engine, OFFICERS) == ("officers_0005", "officers_0005")
     assert set(TABLES) <= set(inspect(engine).get_table_names())
 
 
@@ -327,3 +327,34 @@ def test_migrations_from_empty_make_the_current_schema_on_postgresql(pg_database
                                     and d[1].name.startswith("alembic_version"))] == []
     assert triggers == set(models.AUDIT_TRIGGERS["postgresql"])
     assert "psn:%" in refuse
+
+
+def test_casework_upgrade_numbers_old_referrals_and_counts_on(old_db, tmp_path):
+    """officers_0005 (issue #14): every old referral gets a reference, numbered in order
+    within its unit and Vietnam's year, and new referrals continue the count."""
+    settings = settings_for(old_db, tmp_path)
+    engine = upgrade_all(old_db, settings)
+    with engine.connect() as conn:
+        rows = conn.execute(select(models.referrals.c.id, models.referrals.c.unit,
+                                   models.referrals.c.reference)
+                            .order_by(models.referrals.c.id)).all()
+        counters = {(r.unit, r.year): r.last for r in conn.execute(
+            select(models.referral_counters))}
+    assert rows and all(r.reference for r in rows)
+    assert len({r.reference for r in rows}) == len(rows)
+    for (unit, year), last in counters.items():
+        mine = [r.reference for r in rows if r.unit == unit and f"-{year}-" in r.reference]
+        assert mine == [f"{unit}-{year}-{n:04d}" for n in range(1, last + 1)]
+    from matcher import create_app
+    app = create_app(settings)
+    svc = app.extensions["vungbuoc"]
+    officers = app.extensions["officers"]
+    lan = officers.accounts.by_username("lan")
+    profile = next(p for p in officers.profiles.list(lan) if p["case_code"] == "TS-001")
+    job = next(svc.store.iter_documents("jobs"))
+    from indexer import clock
+    new = officers.referrals.get(lan, officers.referrals.create(lan, profile["id"], "job",
+                                                                job["id"]))
+    year = clock.today().year
+    assert new["reference"] == f"16531-{year}-{counters.get(('16531', year), 0) + 1:04d}"
+    svc.close()

@@ -47,3 +47,21 @@ def test_create_refuses_bad_input(settings, monkeypatch):
     result = run(settings, monkeypatch, "create", "x", "--password-stdin", stdin="long enough pw\n")
     assert result.exit_code == 1 and "unit" in result.output
     assert run(settings, monkeypatch, "disable", "ghost").exit_code == 1
+
+
+def test_create_with_the_name_printed_on_slips(settings, monkeypatch):
+    result = run(settings, monkeypatch, "create", "thu", "--unit", SAM_SON_UNIT, "--name",
+                 "  Nguyễn   Thị Thu ", "--password-stdin", stdin="first password\n")
+    assert result.exit_code == 0, result.output
+    app = create_app({**settings, "TESTING": True})
+    assert app.extensions["officers"].accounts.by_username("thu")["display_name"] == \
+        "Nguyễn Thị Thu"
+    app.extensions["vungbuoc"].close()
+    result = run(settings, monkeypatch, "create", "long", "--unit", SAM_SON_UNIT, "--name",
+                 "x" * 101, "--password-stdin", stdin="first password\n")
+    assert result.exit_code != 0 and "name" in result.output
+    assert run(settings, monkeypatch, "set-name", "thu", "Trần Thu").exit_code == 0
+    app = create_app({**settings, "TESTING": True})
+    assert app.extensions["officers"].accounts.by_username("thu")["display_name"] == "Trần Thu"
+    app.extensions["vungbuoc"].close()
+    assert run(settings, monkeypatch, "set-name", "nobody", "X").exit_code != 0

@@ -7,7 +7,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import DatabaseError
 
 from matcher.models import audit_log, referral_events, referrals
-from matcher.services.referrals import TRANSITIONS
+from matcher.services.referrals import REASONS, TRANSITIONS
 
 from web_helpers import login, post_form
 
@@ -19,8 +19,12 @@ def refer(client, profile_id, kind="job", doc_id=1):
     return int(re.search(r"/referrals/(\d+)", response.location).group(1))
 
 
-def outcome(client, referral_id, status, on=""):
-    return post_form(client, f"/referrals/{referral_id}", {"status": status, "on": on})
+def outcome(client, referral_id, status, on="", reason=None, note=""):
+    """Post an outcome; a step that needs a reason gets the first one unless given."""
+    if reason is None:
+        reason = REASONS[status][0] if status in REASONS else ""
+    return post_form(client, f"/referrals/{referral_id}",
+                     {"status": status, "on": on, "reason": reason, "note": note})
 
 
 def backdate(web_app, referral_id, days):
