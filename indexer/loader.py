@@ -103,7 +103,7 @@ def load_files(service, paths, kind=None, batch=1000, progress=None, after_store
     refused more) and before this process waits for the index to catch up: work that
     needs the store only (the re-ranking statistics) then runs beside the last drain.
     """
-    report, changes, drain = LoadReport(), [], None
+    report, changes, drain, deferred = LoadReport(), [], None, None
     ordered = sorted(paths, key=lambda p: {"partners": 0}.get(kind or kind_of(p), 1))
     try:
         try:
@@ -132,7 +132,10 @@ def load_files(service, paths, kind=None, batch=1000, progress=None, after_store
         except StoreError as exc:
             report.stopped = str(exc)
         if after_store is not None:
-            after_store()
+            try:
+                after_store()
+            except Exception as exc:  # noqa: BLE001 - raised below, once the index is synced
+                deferred = exc
     finally:
         if drain is not None:
             drain.finish()
@@ -146,6 +149,8 @@ def load_files(service, paths, kind=None, batch=1000, progress=None, after_store
         report.indexed = len(changes) - service.store.count_pending(changes)
     except StoreError as exc:
         report.index_error = report.index_error or str(exc)
+    if deferred is not None:
+        raise deferred
     return report
 
 
