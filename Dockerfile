@@ -12,6 +12,9 @@ COPY setup.py README.md ./
 COPY config ./config
 COPY indexer ./indexer
 COPY matcher ./matcher
+# The officer's guide and its screenshots, shown by the in-app help page.
+COPY docs/huong-dan-can-bo.md ./docs/
+COPY docs/img ./docs/img
 RUN pip install ".[postgres]"
 
 # Elasticsearch-style rule for the app too: never run as root.

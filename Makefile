@@ -6,7 +6,13 @@ PIP    := $(PY) -m pip
 DATA   ?= var
 BIND   ?= 127.0.0.1:8000
 
-.PHONY: run install test-deps test bench bench-full quality browser clean
+.PHONY: help run install test-deps test screenshots bench bench-full quality clean
+
+## List these targets and what they do (from the ## comments in this Makefile).
+help:
+	@awk '/^## /{sub(/^## /, ""); doc = doc (doc ? " " : "") $$0; next} \
+		/^[a-zA-Z_-]+:/{if (doc) {split($$0, t, ":"); printf "  make %-12s %s\n", t[1], doc}; doc = ""; next} \
+		{doc = ""}' $(firstword $(MAKEFILE_LIST))
 
 $(VENV)/.installed: setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +20,7 @@ $(VENV)/.installed: setup.py
 	$(PIP) install -q -e .
 	touch $@
 
+## Create the virtualenv (.venv) and install the app into it.
 install: $(VENV)/.installed
 
 ## Set up, apply pending migrations, load the bundled sample feeds (idempotent) and serve.
@@ -28,12 +35,17 @@ $(VENV)/.test-installed: $(VENV)/.installed setup.py
 	$(PIP) install -q -e ".[test,postgres]"
 	touch $@
 
+## Install the test dependencies, and Debian's Chromium for the browser tests.
 test-deps: $(VENV)/.test-installed
 	tools/install_browser.sh
 
 ## Install the test dependencies (and Elasticsearch, Chromium) and run the whole suite.
 test: test-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Retake the officer's guide's screenshots (docs/img/) with the browser tests.
+screenshots: test-deps
+	VUNGBUOC_SCREENSHOTS=docs/img $(PY) -m pytest -q tests/browser/test_guide.py
 
 $(VENV)/.bench-installed: $(VENV)/.installed setup.py
 	$(PIP) install -q -e ".[bench]"
@@ -60,5 +72,6 @@ $(VENV)/.quality-installed: $(VENV)/.installed setup.py
 quality: $(VENV)/.quality-installed
 	$(PY) -m bench.quality
 
+## Remove the virtualenv and the local data directory (var/): the data is lost.
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache

@@ -50,6 +50,13 @@ setup(
         # no imaging library, maintained, ISO/IEC 18004 compliant. Pinned: tests compare
         # its matrix.
         "segno==1.6.6",
+        # The dashboard's XLSX export. Pinned: the export's cells (types, escaping) were
+        # checked against this version.
+        "openpyxl==3.1.5",
+        # E-mail addresses of the digest: syntax checked (RFC 5321/5322, IDN), no DNS.
+        "email-validator>=2.2,<3",
+        # The in-app help page renders the officer's guide (docs/huong-dan-can-bo.md).
+        "markdown>=3.6,<4",
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.2"],
@@ -73,6 +80,8 @@ setup(
                  "rank-bm25>=0.2.2",
                  # Drives Debian's /usr/bin/chromium; never run `playwright install`.
                  "playwright>=1.45",
+                 # A real SMTP server on 127.0.0.1 for the digest test (pinned).
+                 "aiosmtpd==1.4.6",
                  # axe-core (bundled) run through Playwright: accessibility of the pages.
                  "axe-playwright-python==0.1.8",
                  # Decodes the QR code of a slip from the browser's screenshot (ZXing's C++

@@ -18,8 +18,10 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 
 def post_worker_init(worker):
-    """Each worker schedules retention; a claim in the database lets one of them run it."""
+    """Each worker schedules retention and the e-mail digest; a claim in the database lets
+    one of them run each."""
     app = worker.wsgi  # the loaded matcher app
     officers = getattr(app, "extensions", {}).get("officers")
     if officers is not None:
         officers.retention.start()
+        officers.digest.start()

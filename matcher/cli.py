@@ -186,18 +186,22 @@ def users():
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["officer", "admin"]), default="officer",
-              show_default=True)
+@click.option("--role", type=click.Choice(["officer", "province", "admin"]), default="officer",
+              show_default=True, help="province: oversees the wards of a province (the "
+                                      "dashboard's counts per ward, never a case).")
 @click.option("--unit", help="The officer's ward (commune-level unit): its code (16531) or "
                              "'province / ward' ('Thanh Hóa / Phường Sầm Sơn'); "
-                             "see `matcher places`.")
+                             "see `matcher places`. For --role province: the province "
+                             "(38 or 'Thanh Hóa').")
 @click.option("--name", default=None,
               help="The officer's full name, printed on referral slips ('Nguyễn Thị Lan').")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_create(username, role, unit, name, password_stdin):
     """Create an account (prompts for the password)."""
-    from indexer.places import PlaceError, parse_unit, unit_label
-    if unit:
+    from indexer.places import PlaceError, parse_unit
+
+    from .services.dashboard import unit_label
+    if unit and role != "province":  # a province account's unit is checked by the service
         try:
             ward, note = parse_unit(unit)
         except PlaceError as exc:
@@ -371,6 +375,26 @@ def retention_run():
         done = officers.retention.run()
     click.echo(f"erased {done['erased']} closed case(s) past {officers.retention.days} days; "
                f"removed {done['sessions']} expired session(s)")
+
+
+@main.group()
+def digest():
+    """The officers' daily e-mail of new postings matching their profiles."""
+
+
+@digest.command("send")
+def digest_send():
+    """Send the digests due now (the server also sends them every DIGEST_EVERY_HOURS)."""
+    with _officers() as officers:
+        if not officers.digest.configured:
+            click.echo("error: SMTP_HOST is not set (config/settings.toml, VUNGBUOC_SMTP_*)",
+                       err=True)
+            sys.exit(1)
+        done = officers.digest.send_all()
+    click.echo(f"sent {done['sent']} digest(s); {done['empty']} officer(s) had nothing new; "
+               f"{done['failed']} failed")
+    if done["failed"]:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

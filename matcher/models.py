@@ -7,7 +7,8 @@ They live in the store's database (same engine) under their own MetaData: create
 delete it, and the database refuses to (triggers on SQLite and PostgreSQL).
 """
 from sqlalchemy import (DDL, JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Index,
-                        Integer, MetaData, String, Table, Text, UniqueConstraint, event, select)
+                        Integer, MetaData, String, Table, Text, UniqueConstraint, event, false,
+                        select)
 
 metadata = MetaData()
 
@@ -16,9 +17,11 @@ users = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("password_hash", String(255), nullable=False),
-    Column("role", String(16), nullable=False),  # officer | admin
+    Column("role", String(16), nullable=False),  # officer | province | admin
     # The unit is a current ward (commune-level unit) by its official code, e.g. "16531"
     # (indexer.places). Profiles, match runs and referrals carry their unit's code too.
+    # A "province" account oversees the wards of a province: its unit is the province's
+    # code (e.g. "38") and it sees only counts per ward (the dashboard), never a profile.
     Column("unit", String(300)),
     # The officer's name as printed on referral slips ("Nguyễn Thị Lan"); the user name
     # is shown when it is not set.
@@ -27,6 +30,13 @@ users = Table(
     # Bumped by a password reset or a disable, so old sessions stop working.
     Column("session_version", Integer, nullable=False, default=1),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Alerts (matcher.services.alerts): the address of the daily digest, whether the
+    # officer wants it, when it last went, and when the officer last saw the new postings
+    # on the follow-ups page.
+    Column("email", String(254)),
+    Column("digest_opt_in", Boolean, nullable=False, default=False, server_default=false()),
+    Column("digest_sent_at", DateTime(timezone=True)),
+    Column("alerts_seen_at", DateTime(timezone=True)),
 )
 
 login_throttle = Table(
@@ -119,6 +129,13 @@ match_runs = Table(
     Column("jobs", Integer, nullable=False),
     Column("courses", Integer, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+    # One run per profile version: reloading the results or changing a filter is no new
+    # run (the dashboard counts runs, not page views). No foreign key: the count outlives
+    # the profile.
+    Column("profile_id", Integer),
+    Column("profile_version", DateTime(timezone=True)),
+    # Concurrent first views of the same results insert one row (older rows: NULLs).
+    Index("uq_match_runs_profile_version", "profile_id", "profile_version", unique=True),
 )
 
 referrals = Table(

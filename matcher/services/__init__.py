@@ -1,10 +1,11 @@
 """Officer-side services: accounts, profiles and match runs, referrals, support measures,
-audit, dashboard.
+audit, dashboard, alerts and the e-mail digest.
 
 Views call these; business rules (unit scoping, allowed transitions, login throttling,
 auditing) live here, not in the views.
 """
 from .accounts import AccountService
+from .alerts import AlertService, DigestService
 from .audit import AuditService
 from .clients import ClientService
 from .dashboard import DashboardService
@@ -26,9 +27,12 @@ class OfficerServices:
                                        data_cipher(settings))
         self.referrals = ReferralService(engine, indexer, self.audit)
         self.support = SupportService(engine, self.audit)
-        self.dashboard = DashboardService(engine, indexer)
+        self.dashboard = DashboardService(engine, indexer, self.support)
         self.retention = RetentionService(engine, self.profiles, self.accounts, settings)
+        self.alerts = AlertService(engine, indexer, self.profiles, self.audit)
+        self.digest = DigestService(engine, self.alerts, self.audit, settings)
 
 
-__all__ = ["OfficerServices", "AccountService", "AuditService", "ClientService",
-           "DashboardService", "ProfileService", "ReferralService", "RetentionService", "SupportService"]
+__all__ = ["OfficerServices", "AccountService", "AlertService", "AuditService", "ClientService",
+           "DashboardService", "DigestService", "ProfileService", "ReferralService",
+           "RetentionService", "SupportService"]

@@ -5,6 +5,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
+from indexer import places
 from indexer.places import PlaceError, parse_unit
 
 from ..models import dialect_insert, login_throttle, users
@@ -12,7 +13,7 @@ from . import passwords
 from .errors import AuthError, Conflict, InvalidDocument, NotFound
 from .sessions import SessionService
 
-ROLES = ("officer", "admin")
+ROLES = ("officer", "province", "admin")
 # argon2id with the library's recommended parameters; tests use the cheapest ones.
 HASHERS = {"default": PasswordHasher(),
            "testing": PasswordHasher.from_parameters(profiles.CHEAPEST)}
@@ -70,8 +71,18 @@ class AccountService:
             raise InvalidDocument([{"field": "username", "messages": [
                 "Use 1-64 letters, digits, '.', '_' or '-'."]}])
         if role not in ROLES:
-            raise InvalidDocument([{"field": "role", "messages": ["Use officer or admin."]}])
-        if unit:
+            raise InvalidDocument([{"field": "role", "messages": [
+                "Use officer, province or admin."]}])
+        if role == "province":
+            # A province account oversees the wards of one province: its unit is the
+            # province's code (a code or a name).
+            found = places.province(unit) if unit and str(unit).strip().isdigit() \
+                else places.find_province(unit or "")
+            if found is None:
+                raise InvalidDocument([{"field": "unit", "messages": [
+                    "A province account needs a current province or city."]}])
+            unit = found.code
+        elif unit:
             try:
                 unit = parse_unit(unit)[0].code
             except PlaceError as exc:

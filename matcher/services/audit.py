@@ -24,8 +24,8 @@ ACTIONS = ("profile.view", "profile.create", "profile.update", "profile.delete",
            "consent.withdraw",
            "match.run", "match.api", "slip.view", "referral.create", "referral.update",
            "support.update", "access.denied", "login", "login.failed", "logout",
-           "password.change",
-           "retention.erase")
+           "password.change", "retention.erase", "report.export", "account.update",
+           "digest.send")
 # (client IP, user agent) of the request being served; set by the app for each request.
 request_info = contextvars.ContextVar("audit_request_info", default=(None, None))
 

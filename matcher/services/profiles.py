@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from indexer import clock
 
 from .. import ranking
-from ..models import (consents, match_runs, profiles, referral_events, referrals,
-                      support_measures)
+from ..models import (consents, dialect_insert, match_runs, profiles, referral_events,
+                      referrals, support_measures)
 from ..ranker import ranker_for
 from ..schemas import ProfileSchema
 from .errors import Conflict, InvalidDocument, NotFound
@@ -264,9 +264,11 @@ class ProfileService:
                                  and c["reasons"]["distance_km"] <= max_km]
         result["jobs"], result["courses"] = jobs[:limit], result["courses"][:limit]
         with self.engine.begin() as conn:
-            conn.execute(match_runs.insert().values(
+            # A run per profile version: a reload or another filter is the same run.
+            conn.execute(dialect_insert(self.engine, match_runs).values(
                 unit=actor["unit"], officer_id=actor["id"], jobs=len(result["jobs"]),
-                courses=len(result["courses"]), at=_now()))
+                courses=len(result["courses"]), at=_now(), profile_id=profile["id"],
+                profile_version=profile["updated_at"]).on_conflict_do_nothing())
             self.audit.record(actor, "match.run", _target(profile["id"]), conn,
                               jobs=len(result["jobs"]), courses=len(result["courses"]))
         return result

@@ -3,7 +3,7 @@ with the officer's note, and a reason code where the step ends the referral), an
 slip an employer is given, under a reference number of the unit's year."""
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from indexer import clock, places
 
@@ -166,6 +166,12 @@ class ReferralService:
         today = today or clock.today()
         return self._list(actor, referrals.c.next_check_on <= today,
                           referrals.c.next_check_on)
+
+    def count(self, actor):
+        """How many referrals the actor's unit has (any status)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(referrals).where(
+                referrals.c.unit == actor["unit"])).scalar()
 
     def _list(self, actor, where, order):
         with self.engine.connect() as conn:

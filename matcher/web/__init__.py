@@ -51,8 +51,8 @@ def init_app(app):
     create_all(indexer.store.engine)
     app.extensions["officers"] = OfficerServices(indexer.store.engine, indexer, app.config)
 
-    from . import admin, auth, dashboard, profiles, referrals, support
-    for module in (auth, profiles, referrals, support, dashboard, admin):
+    from . import admin, auth, dashboard, help, profiles, referrals, support
+    for module in (auth, profiles, referrals, support, dashboard, admin, help):
         app.register_blueprint(module.bp)
     app.before_request(auth.load_user)
 

@@ -52,6 +52,9 @@ def login_required(view):
     def wrapped(*args, **kwargs):
         if g.user is None:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        if g.user["role"] == "province" and request.blueprint != "admin":
+            # A province account sees counts per ward (the dashboard), never a case.
+            return redirect(url_for("dashboard.index"))
         if not g.user.get("unit") and request.blueprint != "admin":
             # Admins without a unit see no profiles; their page is the audit log.
             if g.user["role"] == "admin":
@@ -167,7 +170,14 @@ def change_password():
     _start_session(g.user)
     flash(gettext("Your password has been changed. Other sessions of your account have "
                   "ended."))
-    return redirect(url_for("profiles.index" if g.user.get("unit") else "admin.audit"))
+    return redirect(url_for(_home(g.user)))
+
+
+def _home(user):
+    """The first page of an account: its unit's profiles, the dashboard or the audit log."""
+    if user["role"] == "province":
+        return "dashboard.index"
+    return "profiles.index" if user.get("unit") else "admin.audit"
 
 
 @bp.post("/language")
@@ -177,3 +187,24 @@ def language():
     if lang in LANGS:
         session["lang"] = lang
     return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required_any
+def account():
+    """The account's settings: the e-mail address and the daily digest."""
+    alerts = services().alerts
+    if request.method == "GET":
+        return render_template("account.html", values=alerts.settings(g.user), errors={})
+    values = {"email": (request.form.get("email") or "")[:254],
+              "digest_opt_in": request.form.get("digest_opt_in") == "y"}
+    try:
+        alerts.update_settings(g.user, values["email"], values["digest_opt_in"])
+    except InvalidDocument as exc:
+        message = (gettext("Enter an e-mail address to get the daily e-mail.")
+                   if not values["email"].strip() else
+                   gettext("This is not a valid e-mail address (for example: ten@example.vn)."))
+        return render_template("account.html", values=values, errors={
+            e["field"]: [message] for e in exc.errors}), 422
+    flash(gettext("Your settings have been saved."))
+    return redirect(url_for("auth.account"))

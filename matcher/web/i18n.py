@@ -94,6 +94,12 @@ def sector_label(code):
     return sector.get(lang(), code) if sector else gettext("Other")
 
 
+def _unit_label(code):
+    """A ward's label, or a province's name for a province account's unit."""
+    from ..services.dashboard import unit_label
+    return unit_label(code)
+
+
 def init_app(app):
     """Install Flask-Babel and the formatting filters."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
@@ -105,7 +111,7 @@ def init_app(app):
         date=fmt_date,
         datetime=fmt_datetime,
         skill=skill_label, sector=sector_label, msg=translate_message,
-        unit=places.unit_label, folded=lambda v: " ".join(tokens(v or "")))
+        unit=_unit_label, folded=lambda v: " ".join(tokens(v or "")))
     app.jinja_env.globals.update(label=label, lang=lang, LANGS=LANGS, status_label=status_label,
                                  action_label=lambda a: gettext(ACTION_LABELS.get(a, a)))
 

@@ -64,7 +64,8 @@ SUPPORT_BASIS = {
 SUPPORT_STATUS_LABELS = {"suggested": N_("Suggested"), "applied": N_("Applied for"),
                          "granted": N_("Granted"), "refused": N_("Refused")}
 
-ROLE_LABELS = {"officer": N_("Officer"), "admin": N_("Administrator")}
+ROLE_LABELS = {"officer": N_("Officer"), "province": N_("Province account"),
+               "admin": N_("Administrator")}
 
 ACTION_LABELS = {
     "profile.view": N_("Viewed profile"), "profile.create": N_("Created profile"),
@@ -78,6 +79,8 @@ ACTION_LABELS = {
     "support.update": N_("Recorded support measure"), "access.denied": N_("Access denied"),
     "login": N_("Logged in"), "login.failed": N_("Failed login"), "logout": N_("Logged out"),
     "password.change": N_("Changed password"), "retention.erase": N_("Erased (retention)"),
+    "report.export": N_("Exported a report"), "account.update": N_("Changed account settings"),
+    "digest.send": N_("Sent the e-mail digest"),
 }
 
 CONSENT_LABELS = {

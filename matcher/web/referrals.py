@@ -3,19 +3,21 @@ is given (A4 or A5, with a QR code of its reference), and the follow-up list."""
 import re
 
 import segno
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template,
+                   request, url_for)
 from flask_babel import gettext
 from marshmallow import ValidationError
 from markupsafe import Markup
 
 from indexer import clock, places
-from indexer.errors import NotFound
+from indexer.errors import BackendError, NotFound
 
 from ..services.errors import InvalidDocument, TransitionError
 from ..services.referrals import NOTE_MAX, REASONS, merged_contact
 from . import services
 from .auth import login_required
 from .forms import OutcomeSchema, ReferralSchema, field_errors
+from .i18n import lang
 from .messages import REASON_LABELS, STATUS_LABELS, TRANSITION_ERRORS
 
 bp = Blueprint("referrals", __name__)
@@ -175,5 +177,12 @@ def preview_slip(profile_id, kind, doc_id, errors=None, status=200):
 @bp.get("/followups")
 @login_required
 def followups():
-    """Referrals whose next check is due."""
-    return render_template("followups.html", due=services().referrals.due(g.user))
+    """Referrals whose next check is due, and new postings matching saved profiles."""
+    svc = services()
+    try:
+        since, alerts = svc.alerts.for_followups(g.user, lang())
+    except BackendError:  # the referrals due still show; the alerts wait for the index
+        current_app.logger.exception("alerts: the search backend failed")
+        since, alerts = None, None
+    return render_template("followups.html", due=svc.referrals.due(g.user),
+                           total=svc.referrals.count(g.user), alerts=alerts, since=since)

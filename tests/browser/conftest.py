@@ -39,8 +39,14 @@ def officer_account():
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_server(live_app):
     """Base URL of gunicorn serving the app over the sample feeds, with one officer."""
+    return live_app.url
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """The LiveServer behind ``live_server`` (its ``cli`` runs `matcher` on its data)."""
     data_dir = tmp_path_factory.mktemp("browser") / "var"
     svc = IndexerService.from_settings(load_settings({"DATA_DIR": str(data_dir),
                                                       "SEARCH_BACKEND": "embedded"}))
@@ -55,7 +61,7 @@ def live_server(tmp_path_factory):
         server.start()
     except RuntimeError as exc:
         pytest.fail(str(exc))
-    yield server.url
+    yield server
     server.stop()
 
 

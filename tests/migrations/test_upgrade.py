@@ -271,7 +271,7 @@ def test_fresh_database_is_created_at_the_newest_revision(tmp_path):
     ensure(engine, STORE)
     ensure(engine, OFFICERS)
     assert upgrade(engine, STORE) == ("store_0004", "store_0004")
-    assert upgrade(engine, OFFICERS) == ("officers_0005", "officers_0005")
+    assert upgrade(engine, OFFICERS) == ("officers_0006", "officers_0006")
     assert set(TABLES) <= set(inspect(engine).get_table_names())
 
 
