@@ -20,7 +20,9 @@ def reference_pack(items):
     return base64.b64encode(raw.tobytes()).decode("ascii")
 
 
-syllable = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạ_", min_size=1, max_size=6)
+# Letters with and without marks, and "_", which marks bigrams and exact forms.
+syllable = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạ_", min_size=1,
+                   max_size=6)
 
 
 @settings(max_examples=300, deadline=None)
