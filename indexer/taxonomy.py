@@ -123,3 +123,81 @@ def default_taxonomy():
     with config_path("skills.json").open(encoding="utf-8") as fh:
         data = json.load(fh)
     return Taxonomy(data["skills"], data.get("_sectors"))
+
+
+class Occupations:
+    """Occupation codes (config/occupations.json) found by their names, typed in Vietnamese
+    or English, with or without diacritics ("tho han" finds "Thợ hàn ..."); the codes stay
+    internal to the officer's form."""
+
+    def __init__(self, entries):
+        self.entries = dict(entries)
+        # code → folded names (vi, en) and the Vietnamese name's syllables as written
+        self._names = {code: ([" ".join(tokens(e.get("vi", ""))), " ".join(tokens(e.get("en", "")))],
+                              exact_tokens(e.get("vi", "")))
+                       for code, e in self.entries.items()}
+
+    def __contains__(self, code):
+        return code in self.entries
+
+    def label(self, code, lang="vi"):
+        """The name of ``code`` in ``lang``, or the code itself when unknown."""
+        entry = self.entries.get(code)
+        return entry.get(lang, code) if entry else code
+
+    def search(self, query, limit=20):
+        """Codes whose names contain every word of ``query`` (folded; the last word may be
+        the start of one), names that start with the query first. A query typed with
+        marks must be in the Vietnamese name as written (or match the English name)."""
+        words = tokens(query)
+        if not words:
+            return []
+        written = exact_tokens(query)
+        # Typed with marks, the words mean what they say ("thợ may" is not "thợ máy"):
+        # the Vietnamese name must then hold them as written.
+        marked = len(written) == len(words) and written != words
+        hits = []
+        for code, (names, vi_written) in self._names.items():
+            vi = " ".join(vi_written) if marked else names[0]
+            query_vi = written if marked else words
+            if self._contains(vi, query_vi) or self._contains(names[1], words):
+                phrase = " ".join(words)
+                starts = any(n.startswith(phrase) for n in names)
+                whole = any(self._contains(n, words, prefix=False) for n in names)
+                hits.append((not starts, not whole, self.label(code), code))
+        return [hit[-1] for hit in sorted(hits)][:limit]
+
+    @staticmethod
+    def _contains(name, words, prefix=True):
+        """Every word is a word of ``name``; the last may be the start of one (still typing)."""
+        have = name.split()
+        last = any(h.startswith(words[-1]) for h in have) if prefix else words[-1] in have
+        return all(w in have for w in words[:-1]) and last
+
+    def resolve(self, text):
+        """The code ``text`` names: a known code, a name (folded) exactly, or the one name
+        that contains all its words (else the one that matches it at all); None when
+        none or several do."""
+        text = (text or "").strip()
+        if text in self.entries:
+            return text
+        folded = " ".join(tokens(text))
+        if not folded:
+            return None
+        exact = [c for c, (names, _) in self._names.items() if folded in names]
+        if len(exact) == 1:
+            return exact[0]
+        words = tokens(text)
+        found = self.search(text, limit=len(self.entries))
+        whole = [c for c in found
+                 if any(self._contains(n, words, prefix=False) for n in self._names[c][0])]
+        if len(whole) == 1 or (not whole and len(found) == 1):
+            return (whole or found)[0]
+        return None
+
+
+@lru_cache(maxsize=1)
+def default_occupations():
+    """The occupation codes shipped in config/occupations.json."""
+    with config_path("occupations.json").open(encoding="utf-8") as fh:
+        return Occupations(json.load(fh)["occupations"])

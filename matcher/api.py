@@ -13,7 +13,7 @@ from indexer.errors import BackendError, InvalidDocument
 from indexer.rawinput import loads, problems
 from indexer.schemas import json_number_errors
 
-from . import ranking
+from . import eligibility, ranking
 from .errors import ProblemError
 from .ranker import ranker_for
 from .schemas import MatchRequestSchema
@@ -99,7 +99,10 @@ def matches():
     result = ranking.match(body["profile"], service().backend, limit=body["limit"],
                            candidates=settings["MATCH_CANDIDATES"],
                            lang=language(body.get("lang")), corpus=service().corpus.get,
-                           ranker=ranker_for(settings))
+                           ranker=ranker_for(settings),
+                           partners=eligibility.partners_of(service().store),
+                           fair_chance_only=body["fair_chance_only"],
+                           hidden_limit=body["hidden_limit"])
     if body["profile"].get("warnings"):
         result["warnings"] = [{**w, "field": f"profile.{w['field']}"}
                               for w in body["profile"]["warnings"]]

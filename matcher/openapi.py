@@ -17,7 +17,7 @@ from indexer.schemas import (FIRST_DAY, LAST_DAY, NOT_BLANK, JobPostingSchema,
                              TrainingCourseSchema)
 
 from .partners import IDEMPOTENCY_KEY
-from .schemas import MatchRequestSchema
+from .schemas import HiddenSchema, MatchRequestSchema
 
 
 WARNINGS_DESCRIPTION = ("What the write changed in your input without rejecting it: old "
@@ -314,6 +314,7 @@ def build(settings=None):
                 op["security"] = [{"partnerKey": []}]
             spec.path(path=path, operations=ops, parameters=params)
     spec.components.schema("MatchRequest", schema=MatchRequestSchema)
+    spec.components.schema("Hidden", schema=HiddenSchema)
     _not_blank(spec.components.schemas)
     for kind, (_label, _schema, _res, name, _ex) in KINDS.items():
         schemas = spec.components.schemas
@@ -330,6 +331,7 @@ def build(settings=None):
                                              "type": "object", "required": ["jobs", "courses"],
                                              "properties": {"jobs": {"type": "array"},
                                                             "courses": {"type": "array"},
+                                                            "hidden": {"$ref": "#/components/schemas/Hidden"},
                                                             "warnings": WARNINGS_SCHEMA}},
                                              "examples": {"example": {"value": {
                                                  "jobs": [], "courses": []}}}}}}},

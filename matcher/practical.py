@@ -83,9 +83,11 @@ def _area_filters(profile):
     return {}
 
 
-def _query(profile, kind, skills, limit, today, offence=None):
+def _query(profile, kind, skills, limit, today, offence=None, **eligibility):
+    """The stage-1 query; ``eligibility``: more hard filters (matcher.eligibility)."""
     return CandidateQuery(kind=kind, text=profile.query_text(), skills=sorted(skills),
-                          today=today, offence=offence, limit=limit, **_area_filters(profile))
+                          today=today, offence=offence, limit=limit, **eligibility,
+                          **_area_filters(profile))
 
 
 def _distances(profile, docs):

@@ -10,6 +10,7 @@ import numpy as np
 from indexer import clock
 from indexer.vocab import education_rank
 
+from . import eligibility
 from .courses import rank_courses, skill_gaps
 from .features import (OCCUPATION_SHARE, RELEVANCE, LatentCache, relevance_features,
                        skill_matcher)
@@ -187,19 +188,26 @@ def _matched_texts(profile, doc):
 
 
 def match(profile_data, backend, limit=10, candidates=200, today=None, lang="vi", corpus=None,
-          ranker=None):
+          ranker=None, partners=None, fair_chance_only=False, hidden_limit=0):
     """Ranked, explained jobs and courses for a validated profile.
 
     ``corpus`` gives the corpus model of a kind (indexer.corpus.CorpusModels.get); without
     it, re-ranking uses no corpus statistics (every word weighs the same, no latent space).
+    ``partners`` maps partner IDs to their data (for fair-chance commitments, shown on
+    each job; ``fair_chance_only`` keeps the jobs of partners who made some). The answer's
+    ``hidden`` says what the eligibility filters hid (matcher.eligibility), listing up to
+    ``hidden_limit`` of those jobs.
     """
     today = today or clock.today()
     profile = Profile(profile_data)
     models = {kind: corpus(kind) if corpus else None for kind in ("jobs", "courses")}
-    jobs_q = _query(profile, "jobs", profile.skills, candidates, today,
-                    offence=profile_data.get("offence_category"))
-    jobs = rank_jobs(profile, backend.search(jobs_q), lang, limit=limit, model=models["jobs"],
-                     ranker=ranker)
+    committed = eligibility.fair_chance(partners or {})
+    jobs_q = _query(profile, "jobs", profile.skills, candidates, today, **eligibility.job_filters(
+        profile_data, set(committed) if fair_chance_only else None))
+    found, report = backend.search_explained(jobs_q, hidden_limit)
+    jobs = rank_jobs(profile, found, lang, limit=limit, model=models["jobs"], ranker=ranker)
+    for job in jobs:
+        job["fair_chance_commitments"] = committed.get(job.get("partner_id"), [])
     gaps = skill_gaps(profile, jobs)
     courses_q = _query(profile, "courses", set(gaps) | profile.skills, candidates, today)
     occupations = list(profile_data.get("desired_occupations") or [])
@@ -215,6 +223,9 @@ def match(profile_data, backend, limit=10, candidates=200, today=None, lang="vi"
         for s in job["reasons"]["missing_skills"]:
             ids += [c for c in teaching.get(s["id"], []) if c not in ids]
         job["reasons"]["courses_for_missing_skills"] = ids
-    return {"jobs": jobs, "courses": courses,
+    hidden = eligibility.hidden_section(report, jobs_q, profile, lang)
+    for job in hidden.get("jobs", []):
+        job["fair_chance_commitments"] = committed.get(job.get("partner_id"), [])
+    return {"jobs": jobs, "courses": courses, "hidden": hidden,
             "profile": {"skills": _labelled(sorted(profile.skills), lang),
                         "unresolved_skills": profile_data.get("skills_text", [])}}

@@ -1,9 +1,11 @@
 """Search backends behind one interface; ``make_backend`` picks one from the settings."""
 from pathlib import Path
 
-from .base import Candidate, CandidateQuery, SearchBackend
+from .base import (REASONS, Candidate, CandidateQuery, Hidden, HiddenReport, SearchBackend,
+                   hidden_reasons)
 
-__all__ = ["Candidate", "CandidateQuery", "SearchBackend", "make_backend"]
+__all__ = ["REASONS", "Candidate", "CandidateQuery", "Hidden", "HiddenReport", "SearchBackend",
+           "hidden_reasons", "make_backend"]
 
 
 def make_backend(settings):

@@ -10,6 +10,7 @@ import datetime as dt
 import math
 
 from .. import clock
+from ..vocab import education_rank
 from ..errors import BackendError  # noqa: F401  (re-exported for implementations)
 
 KINDS = ("jobs", "courses")
@@ -25,7 +26,12 @@ class CandidateQuery:
     ``province_code`` and the ward ``ward_code`` when given (official codes, see
     ``indexer.places``); within ``radius_km`` of (``lat``, ``lon``) when all three are
     given — documents without coordinates then pass only when they lie in the province
-    ``home_province_code``; and not excluding ``offence``.
+    ``home_province_code``; not excluding any of ``offences`` (or ``offence``); when
+    ``licences`` is a list (the person's), requiring no licence outside it; when
+    ``education`` is given (the person's level), asking no higher minimum education;
+    when ``partner_ids`` is a list, offered by one of those partners (the fair-chance
+    filter). Each eligibility filter is a reason a document can be hidden
+    (``hidden_reasons``, ``SearchBackend.search_explained``).
     """
 
     kind: str
@@ -39,7 +45,64 @@ class CandidateQuery:
     radius_km: float | None = None
     home_province_code: str | None = None
     offence: str | None = None
+    offences: list = dataclasses.field(default_factory=list)
+    licences: list | None = None
+    education: str | None = None
+    partner_ids: list | None = None
     limit: int = 200
+
+    def excluded_offences(self):
+        """The offence categories a document must not exclude (``offences`` + ``offence``)."""
+        out = list(dict.fromkeys(self.offences or []))
+        if self.offence and self.offence not in out:
+            out.append(self.offence)
+        return out
+
+    def active_reasons(self):
+        """The eligibility filters this query applies, in REASONS order."""
+        active = {
+            "offence": bool(self.excluded_offences()),
+            "licence": self.licences is not None,
+            "education": self.education is not None,
+            "distance": (self.radius_km is not None and self.lat is not None
+                         and self.lon is not None),
+            "area": bool(self.province_code or self.ward_code),
+            "fair_chance": self.partner_ids is not None,
+        }
+        return [r for r in REASONS if active[r]]
+
+
+# Why a document that matches what was asked can be hidden: the eligibility filters.
+REASONS = ("offence", "licence", "education", "distance", "area", "fair_chance")
+
+
+@dataclasses.dataclass
+class Hidden:
+    """One document the eligibility filters hid: ID, relevance, projection, its reasons."""
+
+    id: int
+    score: float
+    source: dict
+    reasons: list
+
+
+@dataclasses.dataclass
+class HiddenReport:
+    """What the eligibility filters hid from a search, among the documents that match it
+    (current, and relevant to the text and skills asked for, like any candidate).
+
+    ``counts``: per active reason, the documents that fail it (whatever else they fail);
+    ``only``: the documents it alone hides (they would show if it alone changed);
+    ``licences``: per licence code, the documents that this one missing licence alone
+    hides (what one licence would open); ``total``: documents hidden by any reason;
+    ``items``: the most relevant hidden documents (as many as asked for), best first.
+    """
+
+    counts: dict = dataclasses.field(default_factory=dict)
+    only: dict = dataclasses.field(default_factory=dict)
+    licences: dict = dataclasses.field(default_factory=dict)
+    total: int = 0
+    items: list = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -90,6 +153,14 @@ class SearchBackend:
         """Top ``query.limit`` candidates passing the hard filters, best first."""
         raise NotImplementedError
 
+    def search_explained(self, query, hidden_limit=0):
+        """(``search(query)``, a HiddenReport of what its eligibility filters hid).
+
+        The report lists up to ``hidden_limit`` hidden documents, each with its reasons
+        (``hidden_reasons``); its counts cover every matching document, not only those.
+        """
+        raise NotImplementedError
+
     def count(self, kind):
         """Documents in the index of ``kind``."""
         raise NotImplementedError
@@ -122,6 +193,42 @@ class SearchBackend:
 
     def close(self):
         """Release resources."""
+
+
+def hidden_reasons(query, doc):
+    """The active eligibility filters of ``query`` that projection ``doc`` fails, in REASONS
+    order (the reference the backends' own filters agree with)."""
+    out = []
+    for reason in query.active_reasons():
+        if not _passes(reason, query, doc):
+            out.append(reason)
+    return out
+
+
+def missing_licences(query, doc):
+    """The licences ``doc`` requires that the person of ``query`` lacks."""
+    have = set(query.licences or [])
+    return [c for c in doc.get("licences_required") or [] if c not in have]
+
+
+def _passes(reason, query, doc):
+    if reason == "offence":
+        return not set(query.excluded_offences()) & set(doc.get("excluded_offences") or [])
+    if reason == "licence":
+        return not missing_licences(query, doc)
+    if reason == "education":
+        return education_rank(doc.get("min_education")) <= education_rank(query.education)
+    if reason == "distance":
+        if doc.get("lat") is None or doc.get("lon") is None:
+            return bool(query.home_province_code) and \
+                doc.get("province_code") == query.home_province_code
+        return haversine_km(query.lat, query.lon, doc["lat"], doc["lon"]) <= query.radius_km
+    if reason == "area":
+        return ((not query.province_code or doc.get("province_code") == query.province_code)
+                and (not query.ward_code or doc.get("ward_code") == query.ward_code))
+    if reason == "fair_chance":
+        return doc.get("partner_id") in set(query.partner_ids or [])
+    raise ValueError(reason)
 
 
 def haversine_km(lat1, lon1, lat2, lon2):

@@ -31,11 +31,13 @@ except ImportError:  # pragma: no cover
 from ..settings import config_path
 from ..text import terms
 from ..errors import IndexOutdated
-from .base import KINDS, BackendError, Candidate, SearchBackend
+from ..vocab import codes, education_rank
+from .base import (KINDS, BackendError, Candidate, Hidden, HiddenReport, SearchBackend,
+                   hidden_reasons)
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_VERSION = 2
+TEMPLATE_VERSION = 3
 SKILL_WEIGHT = 2.0
 PREFERRED_WEIGHT = 0.5
 # Fields stored for retrieval only, never returned as part of the projection.
@@ -402,13 +404,49 @@ class ElasticsearchBackend(SearchBackend):
         self._check_current(query.kind)
         body = {"query": build_query(query), "size": query.limit,
                 "sort": [{"_score": "desc"}, {"id": "asc"}], "track_total_hits": False}
-        if self._needs_source_filter(query.kind):
+        return self._hits(query.kind, body)
+
+    def _hits(self, kind, body, full=False):
+        if self._needs_source_filter(kind):
             body["source_excludes"] = _INDEX_ONLY
-        resp = self._read("search", self.client.search, None, index=self.alias(query.kind), **body)
+        resp = self._read("search", self.client.search, None, index=self.alias(kind), **body)
         if resp is None:
-            return []
-        return [Candidate(int(hit["_id"]), float(hit["_score"] or 0.0), hit["_source"])
+            return ([], {}) if full else []
+        hits = [Candidate(int(hit["_id"]), float(hit["_score"] or 0.0), hit["_source"])
                 for hit in resp["hits"]["hits"]]
+        return (hits, resp.get("aggregations") or {}) if full else hits
+
+    def search_explained(self, query, hidden_limit=0):
+        """The candidates and the hidden counts in one request (the eligibility filters as
+        a post_filter, the counts as filters aggregations over the matching documents);
+        a second request lists the hidden documents when asked for."""
+        self._check_current(query.kind)
+        passing = eligibility_filters(query)
+        base = build_query(query, eligibility=False)
+        buckets = hidden_buckets(query, passing)
+        body = {"query": base, "size": query.limit,
+                "sort": [{"_score": "desc"}, {"id": "asc"}], "track_total_hits": False}
+        if passing:
+            body["post_filter"] = {"bool": {"filter": list(passing.values())}}
+            body["aggs"] = {"hidden": {"filters": {"filters": buckets}}}
+        hits, aggs = self._hits(query.kind, body, full=True)
+        report = HiddenReport()
+        counts = {name: b["doc_count"] for name, b in
+                  (aggs.get("hidden", {}).get("buckets") or {}).items()}
+        for reason in passing:
+            report.counts[reason] = counts.get(f"fail:{reason}", 0)
+            report.only[reason] = counts.get(f"only:{reason}", 0)
+        report.licences = {name.split(":", 1)[1]: n for name, n in counts.items()
+                           if name.startswith("licence:") and n}
+        report.total = counts.get("total", 0)
+        if hidden_limit and passing and report.total:
+            hidden = {"bool": {**base["bool"], "filter": base["bool"]["filter"] + [
+                {"bool": {"must_not": [{"bool": {"filter": list(passing.values())}}]}}]}}
+            body = {"query": hidden, "size": hidden_limit,
+                    "sort": [{"_score": "desc"}, {"id": "asc"}], "track_total_hits": False}
+            report.items = [Hidden(c.id, c.score, c.source, hidden_reasons(query, c.source))
+                            for c in self._hits(query.kind, body)]
+        return hits, report
 
     def _needs_source_filter(self, kind):
         """Whether an index behind the alias of ``kind`` stores the index-only fields.
@@ -504,23 +542,80 @@ def _open_range(field, op, day):
                      "minimum_should_match": 1}}
 
 
-def build_query(query):
-    """The bool query of a CandidateQuery: hard filters in filter context, relevance in should."""
+def eligibility_filters(query):
+    """{reason: the filter a document passes} for the active eligibility filters of
+    ``query`` (indexer.backends.base.REASONS), each in filter context."""
+    out = {}
+    for reason in query.active_reasons():
+        if reason == "area":
+            terms_ = []
+            if query.province_code:
+                terms_.append({"term": {"province_code": query.province_code}})
+            if query.ward_code:
+                terms_.append({"term": {"ward_code": query.ward_code}})
+            out[reason] = {"bool": {"filter": terms_}}
+        elif reason == "distance":
+            near = [{"geo_distance": {"distance": f"{float(query.radius_km)}km",
+                                      "location": {"lat": query.lat, "lon": query.lon}}}]
+            if query.home_province_code:
+                near.append({"bool": {"must_not": {"exists": {"field": "location"}},
+                                      "filter": {"term": {
+                                          "province_code": query.home_province_code}}}})
+            out[reason] = {"bool": {"should": near, "minimum_should_match": 1}}
+        elif reason == "offence":
+            out[reason] = {"bool": {"must_not": {"terms": {
+                "excluded_offences": query.excluded_offences()}}}}
+        elif reason == "licence":
+            lacking = _lacking(query)
+            out[reason] = ({"bool": {"must_not": {"terms": {"licences_required": lacking}}}}
+                           if lacking else {"match_all": {}})
+        elif reason == "education":
+            rank = education_rank(query.education)
+            allowed = [c for c in codes("education_levels") if education_rank(c) <= rank]
+            out[reason] = {"bool": {"should": [
+                {"terms": {"min_education": allowed}},
+                {"bool": {"must_not": {"exists": {"field": "min_education"}}}}],
+                "minimum_should_match": 1}}
+        elif reason == "fair_chance":
+            out[reason] = {"terms": {"partner_id": list(query.partner_ids or [])}}
+    return out
+
+
+def _lacking(query):
+    have = set(query.licences or [])
+    return [c for c in codes("licences") if c not in have]
+
+
+def hidden_buckets(query, passing):
+    """The named filters whose document counts make the HiddenReport: ``fail:R`` and
+    ``only:R`` per reason, ``licence:L`` per missing licence, ``total``."""
+    buckets = {"total": {"bool": {"must_not": [{"bool": {"filter": list(passing.values())}}]}}}
+    for reason, clause in passing.items():
+        others = [c for r, c in passing.items() if r != reason]
+        buckets[f"fail:{reason}"] = {"bool": {"must_not": [clause]}}
+        buckets[f"only:{reason}"] = {"bool": {"filter": others, "must_not": [clause]}}
+    if "licence" in passing:
+        others = [c for r, c in passing.items() if r != "licence"]
+        lacking = _lacking(query)
+        for code in lacking:
+            rest = [c for c in lacking if c != code]
+            buckets[f"licence:{code}"] = {"bool": {
+                "filter": others + [{"term": {"licences_required": code}}],
+                "must_not": [{"terms": {"licences_required": rest}}] if rest else []}}
+    return buckets
+
+
+def build_query(query, eligibility=True):
+    """The bool query of a CandidateQuery: hard filters in filter context, relevance in should.
+
+    Without ``eligibility``, only the documents' being current filters (the query whose
+    matches the eligibility filters then split into shown and hidden).
+    """
     day = query.today.isoformat() if isinstance(query.today, dt.date) else str(query.today)
     filters = [{"term": {"status": "open"}}, _open_range("valid_from", "lte", day),
                _open_range("valid_through", "gte", day)]
-    if query.province_code:
-        filters.append({"term": {"province_code": query.province_code}})
-    if query.ward_code:
-        filters.append({"term": {"ward_code": query.ward_code}})
-    if query.radius_km is not None and query.lat is not None and query.lon is not None:
-        near = [{"geo_distance": {"distance": f"{float(query.radius_km)}km",
-                                  "location": {"lat": query.lat, "lon": query.lon}}}]
-        if query.home_province_code:
-            near.append({"bool": {"must_not": {"exists": {"field": "location"}},
-                                  "filter": {"term": {"province_code": query.home_province_code}}}})
-        filters.append({"bool": {"should": near, "minimum_should_match": 1}})
-    must_not = [{"term": {"excluded_offences": query.offence}}] if query.offence else []
+    if eligibility:
+        filters += list(eligibility_filters(query).values())
     should = []
     text_terms = _unique(terms(query.text)) if query.text else []
     if text_terms:
@@ -532,5 +627,5 @@ def build_query(query):
             {"term": {"skills": {"value": skill, "boost": SKILL_WEIGHT}}},
             {"term": {"preferred_skills": {"value": skill,
                                            "boost": SKILL_WEIGHT * PREFERRED_WEIGHT}}}]}})
-    return {"bool": {"filter": filters, "must_not": must_not, "should": should,
+    return {"bool": {"filter": filters, "should": should,
                      "minimum_should_match": 1 if should else 0}}

@@ -1,18 +1,20 @@
 """Returnee profiles, scoped to the officer's unit: consent, match runs, closing, erasure.
 
 Law 91/2025/QH15 duties live here: a profile is saved only with the person's consent
-(date, officer, purpose, scope); the offence category, sensitive data, is encrypted at
-rest and decrypted only to filter jobs (and for the person's own export); withdrawing
+(date, officer, purpose, scope); the offence categories and whether the conviction is
+expunged, sensitive data, are encrypted at rest (one token: ``seal_offences``) and
+decrypted only to filter jobs (and for the person's own export); withdrawing
 consent or deleting a profile erases it and turns its case code into a pseudonym in the
 audit log; a closed case is erased RETENTION_DAYS after closing (RetentionService).
 """
 import datetime as dt
+import json
 
 from sqlalchemy import func, select
 
 from indexer import clock
 
-from .. import ranking
+from .. import eligibility, ranking
 from ..models import (consents, dialect_insert, match_runs, profiles, referral_events,
                       referrals, support_measures)
 from ..ranker import ranker_for
@@ -21,6 +23,8 @@ from .errors import Conflict, InvalidDocument, NotFound
 
 # Keys ProfileSchema adds after loading; the stored profile is its input, re-loaded on use.
 DERIVED = ("skill_ids", "skills_text", "warnings")
+# Keys kept out of ``data``: encrypted into offence_enc instead.
+SENSITIVE = ("offence_category", "offence_categories", "expunged")
 # Consent purposes and scopes (labels in matcher/web/messages.py).
 PURPOSES = ("employment",)
 SCOPES = ("matching", "referral", "statistics")
@@ -31,8 +35,36 @@ def _now():
 
 
 def stored_form(data):
-    """The JSON-ready input form of a loaded profile (derived keys and the offence dropped)."""
-    return {k: v for k, v in data.items() if k not in DERIVED and k != "offence_category"}
+    """The JSON-ready input form of a loaded profile (derived and sensitive keys dropped)."""
+    return {k: v for k, v in data.items() if k not in DERIVED and k not in SENSITIVE}
+
+
+def seal_offences(cipher, data):
+    """The offence_enc token of a loaded profile: its offence categories and expunged flag
+    as one encrypted JSON object, or None when neither is recorded."""
+    categories = list(data.get("offence_categories") or [])
+    if data.get("offence_category") and data["offence_category"] not in categories:
+        categories.append(data["offence_category"])
+    if not categories and not data.get("expunged"):
+        return None
+    return cipher.encrypt(json.dumps({"categories": categories,
+                                      "expunged": bool(data.get("expunged"))}))
+
+
+def open_offences(cipher, token):
+    """{"offence_categories": [...], "expunged": bool} from an offence_enc token.
+
+    A token of the release before officers_0004 holds one category as plain text; the
+    migration rewrites those, and this still reads one (a row written by an older app
+    server during a rolling upgrade)."""
+    value = cipher.decrypt(token)
+    if value is None:
+        return {"offence_categories": [], "expunged": False}
+    if value.startswith("{"):
+        sealed = json.loads(value)
+        return {"offence_categories": list(sealed.get("categories") or []),
+                "expunged": bool(sealed.get("expunged"))}
+    return {"offence_categories": [value], "expunged": False}
 
 
 def _target(profile_id):
@@ -83,12 +115,13 @@ class ProfileService:
         return row
 
     def offence(self, actor, profile_id):
-        """The decrypted offence category of a profile of the actor's unit (or None)."""
+        """The decrypted eligibility data of a profile of the actor's unit:
+        {"offence_categories": [...], "expunged": bool}."""
         with self.engine.connect() as conn:
             self._row(conn, actor, profile_id)
             token = conn.execute(select(profiles.c.offence_enc).where(
                 profiles.c.id == profile_id)).scalar()
-        return self.cipher.decrypt(token)
+        return open_offences(self.cipher, token)
 
     def create(self, actor, data, consent):
         """Save a loaded profile under its case code in the actor's unit, with the
@@ -99,7 +132,7 @@ class ProfileService:
             self._unique(conn, actor, data["case_code"])
             profile_id = conn.execute(profiles.insert().values(
                 unit=actor["unit"], case_code=data["case_code"], data=stored_form(data),
-                offence_enc=self.cipher.encrypt(data.get("offence_category")),
+                offence_enc=seal_offences(self.cipher, data),
                 created_by=actor["id"], created_at=now, updated_at=now)).inserted_primary_key[0]
             conn.execute(consents.insert().values(profile_id=profile_id, officer_id=actor["id"],
                                                   recorded_at=now, **consent))
@@ -159,7 +192,7 @@ class ProfileService:
                 self.audit.pseudonymise(conn, _target(profile_id), row["case_code"])
             conn.execute(profiles.update().where(profiles.c.id == profile_id).values(
                 case_code=data["case_code"], data=stored_form(data),
-                offence_enc=self.cipher.encrypt(data.get("offence_category")),
+                offence_enc=seal_offences(self.cipher, data),
                 updated_at=_now()))
             self.audit.record(actor, "profile.update", _target(profile_id), conn,
                               case_code=data["case_code"])
@@ -202,10 +235,10 @@ class ProfileService:
 
     def export(self, actor, profile_id):
         """Everything stored about one person (their right of access): the profile with
-        its offence category, the consent, the referrals with their notes, the support
+        its offence categories, the consent, the referrals with their notes, the support
         measures and who processed the data."""
         row = self.get(actor, profile_id, audit=False)
-        profile = {**row["data"], "offence_category": self.offence(actor, profile_id)}
+        profile = {**row["data"], **self.offence(actor, profile_id)}
         with self.engine.begin() as conn:
             refs = conn.execute(select(referrals).where(referrals.c.profile_id == profile_id)
                                 .order_by(referrals.c.id)).all()
@@ -243,15 +276,19 @@ class ProfileService:
                 profiles.c.unit == actor["unit"], profiles.c.case_code == case_code)).scalar():
             raise Conflict("case_code")
 
-    def match(self, actor, profile, lang="vi", employment_type=None, max_km=None, limit=20):
+    def match(self, actor, profile, lang="vi", employment_type=None, max_km=None, limit=20,
+              fair_chance=False, hidden_limit=0):
         """Ranked, explained jobs and courses for a stored profile, filtered; audited.
 
-        The offence category is decrypted here, for the eligibility filter only."""
-        offence = self.offence(actor, profile["id"])
-        data = ProfileSchema().load({**profile["data"], "offence_category": offence})
+        The offence categories are decrypted here, for the eligibility filter only.
+        ``fair_chance`` keeps the jobs of partners with fair-chance commitments;
+        ``hidden_limit`` lists that many of the jobs the eligibility filters hid."""
+        data = ProfileSchema().load({**profile["data"], **self.offence(actor, profile["id"])})
         result = ranking.match(data, self.indexer.backend, limit=self.limit,
                                candidates=self.candidates, lang=lang,
-                               corpus=self.indexer.corpus.get, ranker=self.ranker)
+                               corpus=self.indexer.corpus.get, ranker=self.ranker,
+                               partners=eligibility.partners_of(self.indexer.store),
+                               fair_chance_only=fair_chance, hidden_limit=hidden_limit)
         jobs = result["jobs"]
         result["limit"] = self.limit
         if employment_type:

@@ -1,9 +1,10 @@
 """Web-form schemas: request.form into the shared schemas (one profile definition)."""
 import re
 
-from marshmallow import Schema, fields, post_load, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
 from indexer import places
+from indexer.taxonomy import default_occupations
 
 from ..schemas import ProfileSchema
 from ..services.profiles import PURPOSES, SCOPES
@@ -29,8 +30,41 @@ def _amount(raw):
     return compact if compact.isdigit() else raw
 
 
+OCCUPATION_CHOICES = 12
+UNKNOWN_OCCUPATION = "No single occupation has this name: choose one below, or type more of it."
+
+
+def occupation_codes(values):
+    """The occupation codes a form names in ``desired_occupations`` (ticked codes, or codes
+    typed as a list: "7212, 5120"); anything else is passed on for the schema to reject."""
+    out = []
+    for item in values.getlist("desired_occupations"):
+        parts = re.findall(r"[^\s,;]+", item)
+        for part in (parts if all(p.isdigit() for p in parts) else [item.strip()]):
+            if part and part not in out:
+                out.append(part)
+    return out
+
+
+def typed_occupations(text):
+    """The codes an officer typed in "Add an occupation": codes, or one name (vi or en,
+    with or without diacritics); None when the name names no single occupation."""
+    parts = re.findall(r"[^\s,;]+", text or "")
+    if parts and all(p.isdigit() for p in parts):
+        return parts
+    code = default_occupations().resolve(text)
+    return [code] if code else None
+
+
 class WebProfileSchema(ProfileSchema):
     """ProfileSchema fed from the officer's form; the case code is required here."""
+
+    # A name typed in "Add an occupation" that names no single occupation (web form only).
+    occupation_add = fields.String()
+
+    @validates("occupation_add")
+    def _one_occupation(self, value, **kwargs):
+        raise ValidationError(UNKNOWN_OCCUPATION)
 
     @pre_load
     def _from_form(self, form, **kwargs):
@@ -45,13 +79,24 @@ class WebProfileSchema(ProfileSchema):
             "experience": form.get("experience") or "",
             "education": _one(form, "education"),
             "licences": form.getlist("licences"),
-            "desired_occupations": re.findall(r"[^\s,;]+", form.get("desired_occupations", "")),
+            "desired_occupations": occupation_codes(form),
             "location": {k: v for k, v in location.items() if v is not None} or None,
             "max_commute_km": _one(form, "max_commute_km"),
             "shifts": form.getlist("shifts"),
             "min_monthly_pay_vnd": _amount(_one(form, "min_monthly_pay_vnd")),
-            "offence_category": _one(form, "offence_category"),
+            "offence_categories": form.getlist("offence_categories")
+            + ([_one(form, "offence_category")] if _one(form, "offence_category") else []),
+            "expunged": bool(form.get("expunged")),
         }
+        typed = _one(form, "occupation_add")
+        if typed:
+            found = typed_occupations(typed)
+            if found:
+                data["desired_occupations"] += [c for c in found
+                                                if c not in data["desired_occupations"]]
+            elif not set(default_occupations().search(typed, OCCUPATION_CHOICES)) & set(
+                    data["desired_occupations"]):  # not one of the choices ticked below
+                data["occupation_add"] = typed
         return {k: v for k, v in data.items() if v is not None}
 
     def on_bind_field(self, field_name, field_obj):
@@ -164,6 +209,8 @@ def field_errors(exc):
 class ResultFilterSchema(Schema):
     employment_type = fields.String(load_default=None)
     max_km = fields.Float(validate=validate.Range(0.5, 300), load_default=None)
+    fair_chance = fields.Boolean(load_default=False)
+    why_not = fields.Boolean(load_default=False)
 
     class Meta:
         unknown = "exclude"
@@ -203,24 +250,29 @@ def profile_to_form(data):
     from indexer.taxonomy import default_taxonomy
     taxonomy = default_taxonomy()
     loc = data.get("location") or {}
-    skills = data.get("skills") or []
+    # Skills typed as text ("tho han") come back ticked when the taxonomy knows them.
+    ticked, other = taxonomy.resolve_many(data.get("skills") or [])
     items = [("case_code", data.get("case_code") or ""),
-             ("skills_other", "\n".join(s for s in skills if s not in taxonomy)),
+             ("skills_other", "\n".join(other)),
              ("skills_learned_in_detention", "\n".join(
                  taxonomy.label(s) for s in data.get("skills_learned_in_detention") or [])),
              ("experience", data.get("experience") or ""),
              ("education", data.get("education") or ""),
-             ("desired_occupations", ", ".join(data.get("desired_occupations") or [])),
              ("max_commute_km", _plain(data.get("max_commute_km"))),
              ("min_monthly_pay_vnd", _plain(data.get("min_monthly_pay_vnd"))),
-             ("offence_category", data.get("offence_category") or "")]
+             ("expunged", "y" if data.get("expunged") else "")]
     ward = places.ward(loc.get("ward_code")) if loc.get("ward_code") else None
     if ward and (loc.get("lat"), loc.get("lon")) == (ward.lat, ward.lon):
         loc = {**loc, "lat": None, "lon": None}  # the ward's centre: follows the ward
     items += [(k, _plain(loc.get(k))) for k in ("province_code", "ward", "lat", "lon")]
-    items += [("skills", s) for s in skills if s in taxonomy]
+    items += [("skills", s) for s in ticked]
     items += [("licences", c) for c in data.get("licences") or []]
     items += [("shifts", c) for c in data.get("shifts") or []]
+    items += [("desired_occupations", c) for c in data.get("desired_occupations") or []]
+    items += [("offence_categories", c) for c in data.get("offence_categories") or []]
+    if data.get("offence_category") and data["offence_category"] not in (
+            data.get("offence_categories") or []):
+        items.append(("offence_categories", data["offence_category"]))
     return MultiDict(items)
 
 

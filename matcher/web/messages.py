@@ -121,6 +121,7 @@ VALIDATION = [
     N_("Choose a reason."), N_("Say what the other reason is."),
     N_("This step takes no reason."), N_("Say why it was refused."),
     N_("The date cannot be in the future."),
+    N_("No single occupation has this name: choose one below, or type more of it."),
 ]
 
 HTTP_TITLES = {

@@ -11,19 +11,21 @@ from werkzeug.datastructures import MultiDict
 
 from indexer import clock, places, vocab
 from indexer.errors import Conflict, NotFound
-from indexer.taxonomy import default_taxonomy
+from indexer.taxonomy import default_occupations, default_taxonomy
 from indexer.text import tokens
 
 from ..services.errors import InvalidDocument
 from ..services.profiles import PURPOSES, SCOPES
 from . import services
 from .auth import login_required
-from .forms import (ConsentSchema, ResultFilterSchema, WebProfileSchema, form_errors,
-                    profile_to_form)
+from .forms import (OCCUPATION_CHOICES, ConsentSchema, ResultFilterSchema, WebProfileSchema,
+                    form_errors, occupation_codes, profile_to_form, typed_occupations)
 from .messages import CONSENT_LABELS
 from .i18n import lang
 
 bp = Blueprint("profiles", __name__)
+# Hidden jobs listed on the matches page when the officer asks why others are not there.
+HIDDEN_LIMIT = 20
 
 
 def _skills_by_sector():
@@ -42,13 +44,39 @@ def _province_of(values):
     return chosen or (unit.province if unit else None)
 
 
+def _typed_skill(values):
+    """(skill IDs, text left in "Add a skill"): a typed skill the taxonomy knows comes back
+    ticked, anything else stays typed, so no value is lost when the form is shown again."""
+    typed = (values.get("skill_add") or "").strip()
+    found = default_taxonomy().resolve_all(typed) if typed else []
+    return set(values.getlist("skills")) | set(found), "" if found else typed
+
+
+def _occupation_picker(values):
+    """(chosen codes, codes to choose from, text left in "Add an occupation")."""
+    chosen = [c for c in occupation_codes(values) if c in default_occupations()]
+    typed = (values.get("occupation_add") or "").strip()
+    found = typed_occupations(typed) if typed else None
+    if found:
+        return chosen + [c for c in found if c not in chosen], [], ""
+    choices = [c for c in default_occupations().search(typed, OCCUPATION_CHOICES)
+               if c not in chosen] if typed else []
+    return chosen, choices, typed
+
+
 def _render_form(values, errors=None, profile=None, status=200):
     province = _province_of(values)
+    skill_ids, skill_typed = _typed_skill(values)
+    chosen, choices, occupation_typed = _occupation_picker(values)
+    occupations = default_occupations()
     return render_template(
         "profile_form.html", values=values, errors=errors or {}, profile=profile,
         sectors=_skills_by_sector(), provinces=places.provinces(), province=province,
         wards=places.wards(province.code) if province else [],
-        skill_ids=set(values.getlist("skills")), all_skills=default_taxonomy().skills,
+        skill_ids=skill_ids, skill_typed=skill_typed, all_skills=default_taxonomy().skills,
+        occupations=occupations.entries, occupation_label=lambda c: occupations.label(c, lang()),
+        occupations_chosen=chosen, occupation_choices=choices,
+        occupation_typed=occupation_typed, searched=bool(values.get("find_occupation")),
         vocab=vocab.vocab(), consent_purposes=PURPOSES, consent_scopes=SCOPES,
         consent_label=lambda code: gettext(CONSENT_LABELS[code]),
         today_iso=clock.today().isoformat()), status
@@ -77,7 +105,8 @@ def create():
     """Enter a profile; saving it shows its matches."""
     if request.method == "GET":
         return _render_form(MultiDict())[0]
-    if request.form.get("refresh_places"):  # without JavaScript: list the new province's wards
+    if request.form.get("refresh_places") or request.form.get("find_occupation"):
+        # Without JavaScript: list the new province's wards, or the occupations found.
         return _render_form(request.form)[0]
     data, errors = _load_form()
     try:
@@ -105,9 +134,20 @@ def show(profile_id):
     return _render_profile(_get(profile_id), MultiDict())
 
 
+def _recognised(texts):
+    """(skill IDs, texts the taxonomy does not know) of the skills as typed."""
+    return default_taxonomy().resolve_many(texts or [])
+
+
 def _render_profile(profile, values, errors=None, status=200):
     svc = services()
-    return render_template("profile.html", profile=profile, data=profile["data"],
+    data = profile["data"]
+    occupations = default_occupations()
+    return render_template("profile.html", profile=profile, data=data,
+                           skills=_recognised(data.get("skills")),
+                           detention_skills=_recognised(data.get("skills_learned_in_detention")),
+                           occupations=[occupations.label(c, lang())
+                                        for c in data.get("desired_occupations") or []],
                            referrals=svc.referrals.for_profile(g.user, profile["id"]),
                            consent=svc.profiles.consent(g.user, profile["id"]),
                            consent_label=lambda code: gettext(CONSENT_LABELS[code]),
@@ -141,9 +181,8 @@ def edit(profile_id):
     profile = _get(profile_id, audit=request.method == "GET")
     if request.method == "GET":
         offence = services().profiles.offence(g.user, profile_id)
-        return _render_form(profile_to_form({**profile["data"], "offence_category": offence}),
-                            profile=profile)[0]
-    if request.form.get("refresh_places"):
+        return _render_form(profile_to_form({**profile["data"], **offence}), profile=profile)[0]
+    if request.form.get("refresh_places") or request.form.get("find_occupation"):
         return _render_form(request.form, profile=profile)[0]
     data, errors = _load_form()
     if errors:
@@ -211,8 +250,12 @@ def matches(profile_id):
     try:
         filters = ResultFilterSchema().load(request.args)
     except ValidationError:
-        filters = {"employment_type": None, "max_km": None}
-    result = services().profiles.match(g.user, profile, lang=lang(), **filters)
+        filters = {"employment_type": None, "max_km": None, "fair_chance": False,
+                   "why_not": False}
+    result = services().profiles.match(
+        g.user, profile, lang=lang(), employment_type=filters["employment_type"],
+        max_km=filters["max_km"], fair_chance=filters["fair_chance"],
+        hidden_limit=HIDDEN_LIMIT if filters["why_not"] else 0)
     courses = {c["id"]: c for c in result["courses"]}
     return render_template("matches.html", profile=profile, result=result, filters=filters,
                            courses=courses, vocab=vocab.vocab())

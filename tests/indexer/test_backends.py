@@ -4,7 +4,7 @@ import datetime as dt
 from indexer.backends import CandidateQuery
 from indexer.documents import projection
 
-from factories import NGHI_SON, SAM_SON, make_course, make_posting
+from factories import NGHI_SON, SAM_SON, make_course, make_partner, make_posting
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -186,3 +186,109 @@ def test_a_failing_second_process_leaves_the_outbox_to_the_first(backend_service
     report = svc.load_files([_feed(tmp_path, 1_200)], batch=300)
     assert report.inserted == report.indexed == 1_200 and report.index_error is None
     assert _index_matches_store(svc) == 1_200
+
+
+# -- eligibility filters and what they hide (issue #14) ---------------------------------
+
+
+def explained(svc, hidden_limit=0, **query):
+    query.setdefault("kind", "jobs")
+    query.setdefault("today", TODAY)
+    found, report = svc.backend.search_explained(CandidateQuery(**query), hidden_limit)
+    assert [c.id for c in found] == [c.id for c in svc.backend.search(CandidateQuery(**query))]
+    return [c.id for c in found], report
+
+
+def test_licences_and_minimum_education_are_hard_filters(backend_service):
+    svc = backend_service
+    plain, truck, two, school = put(
+        svc, "jobs", make_posting(),
+        make_posting(external_id="J-truck", licences_required=["truck_c"]),
+        make_posting(external_id="J-two", licences_required=["truck_c", "forklift"]),
+        make_posting(external_id="J-school", min_education="upper_secondary"))
+    everyone = sorted([plain, truck, two, school])
+    assert sorted(ids(svc, text="hàn")) == everyone  # no filter asked for
+    assert sorted(ids(svc, text="hàn", licences=[])) == sorted([plain, school])
+    assert sorted(ids(svc, text="hàn", licences=["truck_c"])) == sorted([plain, truck, school])
+    assert sorted(ids(svc, text="hàn", licences=["forklift", "truck_c", "car_b"])) == everyone
+    assert sorted(ids(svc, text="hàn", education="lower_secondary")) \
+        == sorted([plain, truck, two])
+    assert sorted(ids(svc, text="hàn", education="upper_secondary")) == everyone
+    assert sorted(ids(svc, text="hàn", education="university")) == everyone
+
+
+def test_several_offence_categories_exclude_together(backend_service):
+    svc = backend_service
+    plain, theft, drugs = put(svc, "jobs", make_posting(),
+                              make_posting(external_id="J-p", excluded_offences=["property"]),
+                              make_posting(external_id="J-d", excluded_offences=["drug"]))
+    assert ids(svc, text="hàn", offences=["property", "drug"]) == [plain]
+    assert sorted(ids(svc, text="hàn", offences=["drug"], offence="traffic")) \
+        == sorted([plain, theft])
+
+
+def test_fair_chance_filter_keeps_the_partners_given(backend_service):
+    svc = backend_service
+    svc.save("partners", [make_partner(id="cty-fair", name="Công ty Cơ Hội",
+                                       fair_chance_commitments=["Tuyển người đã chấp hành án"])])
+    mine, fair = put(svc, "jobs", make_posting(),
+                     make_posting(external_id="J-f", partner_id="cty-fair"))
+    assert ids(svc, text="hàn", partner_ids=["cty-fair"]) == [fair]
+    assert ids(svc, text="hàn", partner_ids=[]) == []
+    _, report = explained(svc, text="hàn", partner_ids=["cty-fair"])
+    assert report.counts == {"fair_chance": 1} and report.total == 1
+
+
+def test_what_the_filters_hid_is_counted_per_reason(backend_service):
+    """Counts cover matching documents only: a posting that matches nothing asked for,
+    or is closed, is not 'hidden'; one hidden for two reasons counts under both."""
+    svc = backend_service
+    near, b2, far_b2, school, theft, two, cook, closed = put(
+        svc, "jobs", make_posting(),
+        make_posting(external_id="J-b", licences_required=["car_b"]),
+        make_posting(external_id="J-fb", licences_required=["car_b"], location=dict(NGHI_SON)),
+        make_posting(external_id="J-s", min_education="upper_secondary"),
+        make_posting(external_id="J-p", excluded_offences=["property"]),
+        make_posting(external_id="J-2", licences_required=["car_b", "forklift"]),
+        make_posting(external_id="J-cook", title="Phụ bếp", description="Rửa bát.",
+                     required_skills=["kitchen_helper"], licences_required=["car_b"]),
+        make_posting(external_id="J-closed", status="closed", licences_required=["car_b"]))
+    query = dict(text="hàn", lat=SAM_SON["lat"], lon=SAM_SON["lon"], radius_km=15,
+                 licences=["motorbike_a1"], education="lower_secondary", offences=["property"])
+    shown, report = explained(svc, hidden_limit=10, **query)
+    assert shown == [near]
+    assert report.counts == {"offence": 1, "licence": 3, "education": 1, "distance": 1}
+    assert report.only == {"offence": 1, "licence": 2, "education": 1, "distance": 0}
+    assert report.licences == {"car_b": 1}  # J-2 needs two licences; far_b2 is far too
+    assert report.total == 5
+    assert sorted(h.id for h in report.items) == sorted([b2, far_b2, school, theft, two])
+    reasons = {h.id: h.reasons for h in report.items}
+    assert reasons[far_b2] == ["licence", "distance"] and reasons[school] == ["education"]
+    assert reasons[theft] == ["offence"] and reasons[two] == ["licence"]
+    assert all("title" in h.source for h in report.items)
+    _, few = explained(svc, hidden_limit=2, **query)
+    assert len(few.items) == 2 and few.counts == report.counts
+    _, none = explained(svc, **query)
+    assert none.items == [] and none.total == 5
+    _, nothing = explained(svc, text="hàn")
+    assert (nothing.counts, nothing.total, nothing.licences) == ({}, 0, {})
+
+
+def test_hidden_reasons_agree_with_the_reference(backend_service):
+    """Every backend's filters agree with indexer.backends.hidden_reasons, document by
+    document, for the area filters too."""
+    from indexer.backends import hidden_reasons
+    svc = backend_service
+    put(svc, "jobs", make_posting(), make_posting(external_id="J-far", location=dict(NGHI_SON)),
+        make_posting(external_id="J-b", licences_required=["car_b"], min_education="college"))
+    for query in (dict(ward_code="16531", licences=[]), dict(province_code="40"),
+                  dict(lat=SAM_SON["lat"], lon=SAM_SON["lon"], radius_km=5,
+                       home_province_code="38", education="none")):
+        q = CandidateQuery(kind="jobs", today=TODAY, text="hàn", **query)
+        shown, report = svc.backend.search_explained(q, hidden_limit=10)
+        everything = svc.backend.search(CandidateQuery(kind="jobs", today=TODAY, text="hàn"))
+        want = {c.id: hidden_reasons(q, c.source) for c in everything}
+        assert sorted(c.id for c in shown) == sorted(i for i, r in want.items() if not r)
+        assert {h.id: h.reasons for h in report.items} == {i: r for i, r in want.items() if r}
+        for reason in q.active_reasons():
+            assert report.counts[reason] == sum(reason in r for r in want.values())

@@ -68,7 +68,7 @@ def test_first_use_creates_template_index_and_alias_once(es_settings, es_cluster
         t.join()
     assert not errors
     with es_cluster.client() as es:
-        assert sorted(es.indices.get_alias(name=f"{prefix}-jobs")) == [f"{prefix}-jobs-v2-000001"]
+        assert sorted(es.indices.get_alias(name=f"{prefix}-jobs")) == [f"{prefix}-jobs-v3-000001"]
         template = es.indices.get_index_template(name=f"{prefix}-documents")["index_templates"][0]
         assert template["index_template"]["version"] == load_template()["version"]
     health = backends[0].health()
@@ -110,7 +110,7 @@ def test_reindex_swaps_the_alias_without_failed_searches(es_service, es_cluster)
     assert seen and set(seen) == {300}
     with es_cluster.client() as es:
         after = sorted(es.indices.get_alias(name=alias))
-        assert after == [f"{alias}-v2-000003"] and after != before
+        assert after == [f"{alias}-v3-000003"] and after != before
         assert not es.indices.exists(index=before[0])
         assert not es.indices.exists_alias(name=f"{alias}-rebuild")
     assert svc.backend.ids("jobs") == live_versions(svc.store)
@@ -179,7 +179,7 @@ def test_an_index_that_stores_everything_is_still_filtered(es_service, es_cluste
     backend._ensure_template()
     alias = backend.alias("jobs")
     with es_cluster.client() as es:
-        es.indices.create(index=f"{alias}-v2-000001", aliases={alias: {"is_write_index": True}})
+        es.indices.create(index=f"{alias}-v3-000001", aliases={alias: {"is_write_index": True}})
     results, _ = es_service.save("jobs", postings(1))
     es_service.sync()
     job_id = results[0][1][1]
@@ -216,8 +216,8 @@ def test_an_index_of_an_older_template_is_rebuilt_not_served(es_service, es_clus
     results, _ = es_service.save("jobs", postings(2))
     es_service.sync()
     with es_cluster.client() as es:
-        assert sorted(es.indices.get_alias(name=alias)) == [f"{alias}-v2-000002"]
-        mapping = es.indices.get_mapping(index=alias)[f"{alias}-v2-000002"]["mappings"]
+        assert sorted(es.indices.get_alias(name=alias)) == [f"{alias}-v3-000002"]
+        mapping = es.indices.get_mapping(index=alias)[f"{alias}-v3-000002"]["mappings"]
     assert "ward_code" in mapping["properties"] and "district_key" not in mapping["properties"]
     found = fresh.search(CandidateQuery(kind="jobs", text="thợ hàn", today=TODAY,
                                         ward_code="16531"))

@@ -2,6 +2,7 @@
 import datetime as dt
 import multiprocessing
 import shutil
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -129,3 +130,33 @@ def test_an_index_of_an_older_format_is_rebuilt_from_the_store(service):
     assert service.sync() == 1  # rebuilt from the store, then the outbox applied
     assert reader.count("jobs") == 2
     assert sorted(p.name for p in jobs.iterdir() if p.name.startswith("snap-")) == ["snap-8"]
+
+
+def test_an_index_of_format_3_lacks_the_eligibility_columns_and_is_rebuilt(service):
+    """Format 3 had no licence, education or partner columns: it is outdated, not served."""
+    import json
+    from indexer.backends.embedded import files
+    service.save("jobs", [make_posting(external_id="J-1", licences_required=["car_b"])])
+    service.sync()
+    jobs = service.backend.path / "jobs"
+    snap = next(p for p in jobs.iterdir() if p.name.startswith("snap-"))
+    outer = json.loads((snap / files.MANIFEST).read_text())
+    manifest = outer["manifest"]
+    assert manifest["format"] == files.FORMAT == 4
+    for name in ("licences.npy", "edu.npy", "partner.npy"):
+        assert name in manifest["files"]
+    manifest["format"] = 3  # as the previous release wrote it, checksum and all
+    for name in ("licences.npy", "edu.npy", "partner.npy"):
+        del manifest["files"][name]
+        (snap / name).unlink()
+    body = json.dumps(manifest, ensure_ascii=False, sort_keys=True)
+    (snap / files.MANIFEST).write_text(json.dumps(
+        {"manifest": manifest, "crc32": zlib.crc32(body.encode())}, ensure_ascii=False))
+    service.backend.close()  # as after an upgrade: the new release opens the old files
+    reader = EmbeddedBackend(service.backend.path)
+    with pytest.raises(IndexOutdated):
+        reader.count("jobs")
+    service.save("jobs", [make_posting(external_id="J-2")])
+    assert service.sync() == 1
+    assert reader.count("jobs") == 2
+    assert reader.search(CandidateQuery(kind="jobs", text="hàn", licences=[])) != []

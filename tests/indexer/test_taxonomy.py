@@ -57,3 +57,17 @@ def test_search_suggests_in_both_languages():
     assert "welding_smaw" in taxonomy.search("han")
     assert "welding_smaw" in taxonomy.search("weld")
     assert taxonomy.search("") == []
+
+
+def test_occupations_are_found_by_name_without_diacritics():
+    from indexer.taxonomy import default_occupations
+    occupations = default_occupations()
+    for typed in ("tho han", "Thợ hàn", "THO HAN", "welders", "han kim loai", "weld", "7212"):
+        assert occupations.resolve(typed) == "7212", typed
+    assert occupations.search("tho han")[0] == "7212"
+    assert occupations.label("7212", "en") == "Welders and flame cutters"
+    assert occupations.resolve("dau bep") == occupations.resolve("Đầu bếp") == "5120"
+    assert occupations.resolve("cook") is None and len(occupations.search("cook")) >= 2
+    assert occupations.resolve("phi hành gia") is None and occupations.search("xyz") == []
+    # Marks carry meaning: "thợ máy" is not "thợ may" (tailor).
+    assert not set(occupations.search("thợ máy")) & set(occupations.search("thợ may"))

@@ -55,7 +55,9 @@ def test_offence_category_hides_excluding_postings(loaded, client):
     everyone = post(client, {"profile": PROFILE}).get_json()["jobs"]
     with_offence = post(client, {"profile": {**PROFILE, "offence_category": "property"}}).get_json()
     assert len(with_offence["jobs"]) == len(everyone) - 1
-    assert "offence" not in json.dumps(with_offence)
+    # The answer says that an exclusion hid a job, never which category the person has.
+    assert "property" not in json.dumps(with_offence)
+    assert {"reason": "offence", "count": 1, "only": 1} in with_offence["hidden"]["reasons"]
 
 
 def test_english_labels_on_request(loaded, client):
@@ -129,3 +131,92 @@ def test_unexpected_errors_are_generic_500(app):
     app.add_url_rule("/api/v1/boom", view_func=boom)
     body = is_problem(app.test_client().get("/api/v1/boom"), 500)
     assert "secret" not in json.dumps(body)
+
+
+# -- eligibility: what was hidden and why (issue #14) ------------------------------------
+
+
+@pytest.fixture
+def eligibility(loaded):
+    svc = loaded.extensions["vungbuoc"]
+    svc.save("partners", [make_partner(id="cty-fair", name="Xưởng Cơ Hội",
+                                       fair_chance_commitments=["Nhận người đã chấp hành án"])])
+    _, errors = svc.save("jobs", [
+        make_posting(external_id="J-car", title="Thợ hàn lưu động", licences_required=["car_b"]),
+        make_posting(external_id="J-two", title="Thợ hàn xe nâng",
+                     licences_required=["car_b", "forklift"]),
+        make_posting(external_id="J-edu", title="Tổ trưởng hàn", min_education="college"),
+        make_posting(external_id="J-fair", partner_id="cty-fair", title="Thợ hàn cơ hội")])
+    assert not errors
+    svc.sync()
+    return loaded
+
+
+def test_the_answer_counts_what_each_filter_hid(eligibility, client):
+    profile = {**PROFILE, "education": "upper_secondary", "offence_categories": ["property"]}
+    body = post(client, {"profile": profile}).get_json()
+    titles = {j["title"] for j in body["jobs"]}
+    assert not {"Thợ hàn lưu động", "Thợ hàn xe nâng", "Tổ trưởng hàn"} & titles
+    hidden = body["hidden"]
+    reasons = {r["reason"]: (r["count"], r["only"]) for r in hidden["reasons"]}
+    assert reasons == {"offence": (1, 1), "licence": (2, 2), "education": (1, 1),
+                       "distance": (1, 1)}
+    assert hidden["licences"] == [{"licence": "car_b", "label": "Bằng lái ô tô hạng B",
+                                   "count": 1}]
+    assert hidden["total"] == 5 and "jobs" not in hidden
+    listed = post(client, {"profile": profile, "hidden_limit": 10, "lang": "en"}).get_json()
+    by_title = {j["title"]: j for j in listed["hidden"]["jobs"]}
+    assert by_title["Thợ hàn xe nâng"]["reasons"] == ["licence"]
+    assert [l["label"] for l in by_title["Thợ hàn xe nâng"]["missing_licences"]] == [
+        "Car licence B", "Forklift certificate"]
+    assert by_title["Tổ trưởng hàn"]["min_education"] == {"id": "college", "label": "College"}
+    plain = sorted(j["reasons"] for j in listed["hidden"]["jobs"] if j["title"] == "Thợ hàn điện")
+    assert plain == [["distance"], ["offence"]]  # J-far, J-excl (its category is not named)
+    assert "property" not in json.dumps(listed)
+    assert all(j["distance_km"] is not None for j in listed["hidden"]["jobs"])
+
+
+def test_licences_held_open_the_jobs_and_expunged_lifts_exclusions(eligibility, client):
+    profile = {**PROFILE, "licences": ["car_b", "forklift"], "education": "university",
+               "offence_categories": ["property"], "expunged": True}
+    body = post(client, {"profile": profile}).get_json()
+    titles = {j["title"] for j in body["jobs"]}
+    assert {"Thợ hàn lưu động", "Thợ hàn xe nâng", "Tổ trưởng hàn"} <= titles
+    assert {r["reason"] for r in body["hidden"]["reasons"]} == {"distance"}
+    # The older single field still works, merged with the list.
+    old = post(client, {"profile": {**PROFILE, "offence_category": "property"}}).get_json()
+    assert {"reason": "offence", "count": 1, "only": 1} in old["hidden"]["reasons"]
+
+
+def test_fair_chance_commitments_in_the_answer_and_as_a_filter(eligibility, client):
+    body = post(client, {"profile": PROFILE}).get_json()
+    fair = next(j for j in body["jobs"] if j["title"] == "Thợ hàn cơ hội")
+    assert fair["fair_chance_commitments"] == ["Nhận người đã chấp hành án"]
+    assert all(j["fair_chance_commitments"] == [] for j in body["jobs"] if j is not fair)
+    only = post(client, {"profile": PROFILE, "fair_chance_only": True}).get_json()
+    assert [j["title"] for j in only["jobs"]] == ["Thợ hàn cơ hội"]
+    assert any(r["reason"] == "fair_chance" for r in only["hidden"]["reasons"])
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"profile": PROFILE, "hidden_limit": 51}, "hidden_limit"),
+    ({"profile": PROFILE, "hidden_limit": "many"}, "hidden_limit"),
+    ({"profile": PROFILE, "fair_chance_only": "perhaps"}, "fair_chance_only"),
+    ({"profile": {**PROFILE, "offence_categories": ["murder-ish"]}},
+     "profile.offence_categories"),
+    ({"profile": {**PROFILE, "expunged": "maybe"}}, "profile.expunged"),
+])
+def test_bad_eligibility_input_is_refused_by_field(loaded, client, body, field):
+    response = post(client, body)
+    assert response.status_code == 422
+    assert any(e["field"].startswith(field) for e in response.get_json()["errors"])
+
+
+def test_the_hidden_section_is_documented(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    assert {"total", "reasons", "licences", "jobs"} <= set(schemas["Hidden"]["properties"])
+    assert {"fair_chance_only", "hidden_limit"} <= set(schemas["MatchRequest"]["properties"])
+    assert {"offence_categories", "expunged"} <= set(schemas["Profile"]["properties"])
+    answer = spec["paths"]["/api/v1/matches"]["post"]["responses"]["200"]
+    assert answer["content"]["application/json"]["schema"]["properties"]["hidden"]

@@ -176,3 +176,34 @@ def test_two_stores_in_one_process_never_share_a_document_s_features(tmp_path):
         svc.close()
     assert coverage["a"] and coverage["a"][0] > 0
     assert not coverage["b"] or coverage["b"][0] < coverage["a"][0]
+
+
+@pytest.mark.parametrize("name", ["welder", "cook", "fisher", "seamstress"])
+def test_hidden_counts_agree_with_the_reference_on_the_sample_data(sample_app, name):
+    """On the bundled feeds, for each example profile with no licences and the least
+    education, every backend's hidden counts are those of indexer.backends.hidden_reasons
+    over the same matching postings."""
+    import dataclasses
+
+    from indexer.backends import hidden_reasons
+    from matcher import eligibility
+    from matcher.practical import Profile, _query
+    from matcher.schemas import ProfileSchema
+    from indexer import clock
+    backend = sample_app.extensions["vungbuoc"].backend
+    data = ProfileSchema().load({**example(name)["profile"], "licences": [],
+                                 "education": "none", "offence_categories": ["property"]})
+    profile = Profile(data)
+    query = _query(profile, "jobs", profile.skills, 200, clock.today(),
+                   **eligibility.job_filters(data))
+    shown, report = backend.search_explained(query, 1000)
+    unfiltered = dataclasses.replace(query, offences=[], licences=None, education=None,
+                                     lat=None, lon=None, radius_km=None, province_code=None,
+                                     ward_code=None, limit=10_000)
+    want = {c.id: hidden_reasons(query, c.source) for c in backend.search(unfiltered)}
+    assert report.total == sum(bool(r) for r in want.values()) > 0
+    for reason in query.active_reasons():
+        assert report.counts[reason] == sum(reason in r for r in want.values()), reason
+        assert report.only[reason] == sum(r == [reason] for r in want.values()), reason
+    assert {h.id for h in report.items} == {i for i, r in want.items() if r}
+    assert {c.id for c in shown} <= {i for i, r in want.items() if not r}

@@ -12,6 +12,7 @@ fixture's profiles has one, so the copy gets one the way that release stored it
 (``OLD_OFFENCE``) before upgrading: officers_0003 must encrypt it, and matching must
 still leave out the jobs that exclude it.
 """
+import json
 import shutil
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def settings_for(url, tmp_path):
                           "SEARCH_BACKEND": "embedded", "TESTING": True})
 
 
-def upgrade_to(engine, schema, revision):
+def upgrade_to(engine, schema, revision, settings=None):
     """Run ``schema``'s migrations up to ``revision`` only (an older release's schema)."""
     from alembic import command
     from alembic.config import Config
@@ -82,7 +83,8 @@ def upgrade_to(engine, schema, revision):
     cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("version_locations", str(schema.versions))
     with engine.begin() as conn:
-        cfg.attributes.update(connection=conn, version_table=schema.version_table)
+        cfg.attributes.update(connection=conn, version_table=schema.version_table,
+                              settings=settings)
         if current(conn, schema) is None and inspect(conn).has_table(schema.marker):
             command.stamp(cfg, schema.baseline)  # release 0.1: made before migrations
         command.upgrade(cfg, revision)
@@ -158,7 +160,9 @@ def check_security(engine, settings, audit_rows):
             store.documents.c.kind == "jobs")) if r.data}
     assert "offence_category" not in profile.data and set(others) == {None}
     assert OLD_OFFENCE[1] not in profile.offence_enc
-    assert data_cipher(settings).decrypt(profile.offence_enc) == OLD_OFFENCE[1]
+    # officers_0004 (issue #14) made it a one-item list of categories, not expunged.
+    assert json.loads(data_cipher(settings).decrypt(profile.offence_enc)) == {
+        "categories": [OLD_OFFENCE[1]], "expunged": False}
     return profile, jobs
 
 
@@ -358,3 +362,36 @@ def test_casework_upgrade_numbers_old_referrals_and_counts_on(old_db, tmp_path):
     year = clock.today().year
     assert new["reference"] == f"16531-{year}-{counters.get(('16531', year), 0) + 1:04d}"
     svc.close()
+
+
+def test_the_single_offence_category_becomes_a_one_item_list_and_back(old_db, tmp_path):
+    """officers_0004: the category officers_0003 encrypted as plain text is sealed again as
+    {"categories": [it], "expunged": false}; a downgrade gives the first category back."""
+    from alembic import command
+    from alembic.config import Config
+
+    from indexer.migrate import HERE
+    settings = settings_for(old_db, tmp_path)
+    engine = store.Store(old_db).engine
+    upgrade(engine, STORE, settings)
+    upgrade_to(engine, OFFICERS, "officers_0003", settings)
+    cipher = data_cipher(settings)
+
+    def token():
+        with engine.connect() as conn:
+            return conn.execute(select(models.profiles.c.offence_enc).where(
+                models.profiles.c.id == OLD_OFFENCE[0])).scalar()
+    assert cipher.decrypt(token()) == OLD_OFFENCE[1]
+    upgrade(engine, OFFICERS, settings)
+    assert OLD_OFFENCE[1] not in token()
+    assert json.loads(cipher.decrypt(token())) == {"categories": [OLD_OFFENCE[1]],
+                                                   "expunged": False}
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("version_locations", str(OFFICERS.versions))
+    with engine.begin() as conn:
+        cfg.attributes.update(connection=conn, version_table=OFFICERS.version_table,
+                              settings=settings)
+        command.downgrade(cfg, "officers_0003")
+    assert cipher.decrypt(token()) == OLD_OFFENCE[1]

@@ -27,7 +27,10 @@ import numpy as np
 
 from ...errors import IndexDamaged, IndexUnusable
 from ...text import terms
-from ..base import KINDS, BackendError, Candidate, SearchBackend
+from ..base import (KINDS, BackendError, Candidate, Hidden, HiddenReport, SearchBackend,
+                    hidden_reasons)
+from ...vocab import codes
+from . import features as F
 from . import files
 from .features import columns
 from .segment import Segment
@@ -226,21 +229,62 @@ class EmbeddedBackend(SearchBackend):
         seg = self._state(query.kind)
         if not seg.row_of:
             return []
+        rows, scores = self._relevant(seg, query, seg.eligible(query))
+        return self._top(seg, rows, scores, query.limit)
+
+    @_serialised
+    def search_explained(self, query, hidden_limit=0):
+        """The candidates, and what the eligibility filters hid among the relevant rows."""
+        seg = self._state(query.kind)
+        report = HiddenReport()
+        if not seg.row_of:
+            return [], report
+        current = seg.current(query.today)
+        rows, scores = self._relevant(seg, query, current)
+        passing = {reason: mask[rows] for reason, mask in seg.filters(query).items()}
+        ok = np.ones(len(rows), bool)
+        for mask in passing.values():
+            ok &= mask
+        fails = {reason: ~mask for reason, mask in passing.items()}
+        n_fails = sum((f.astype(np.int8) for f in fails.values()), np.zeros(len(rows), np.int8))
+        for reason, failing in fails.items():
+            report.counts[reason] = int(failing.sum())
+            report.only[reason] = int((failing & (n_fails == 1)).sum())
+        if "licence" in fails:
+            lacking = seg.a["licences"][rows] & ~F.licence_bits(query.licences)
+            alone = fails["licence"] & (n_fails == 1)
+            for code in codes("licences"):
+                bit = F.licence_bit(code)
+                n = int((alone & (lacking == bit)).sum())
+                if n:
+                    report.licences[code] = n
+        report.total = int((~ok).sum())
+        if hidden_limit:
+            report.items = [Hidden(c.id, c.score, c.source, hidden_reasons(query, c.source))
+                            for c in self._top(seg, rows[~ok], scores[~ok], hidden_limit)]
+        return self._top(seg, rows[ok], scores[ok], query.limit), report
+
+    @staticmethod
+    def _relevant(seg, query, mask):
+        """(rows, scores) of the rows in ``mask`` that match the query's text or skills
+        (every row in it when the query asks for neither)."""
         text_cols = columns(terms(query.text)) if query.text else []
         skill_cols = columns(f"sk:{s}" for s in query.skills) if query.skills else []
-        eligible = seg.eligible(query)
         if len(text_cols) == 0 and len(skill_cols) == 0:
-            rows = np.flatnonzero(eligible)
-            scores = np.zeros(len(rows), np.float32)
-        else:
-            rows, scores = seg.score(text_cols, skill_cols, eligible)
-        if len(rows) > query.limit:
+            rows = np.flatnonzero(mask)
+            return rows, np.zeros(len(rows), np.float32)
+        return seg.score(text_cols, skill_cols, mask)
+
+    @staticmethod
+    def _top(seg, rows, scores, limit):
+        """The best ``limit`` of (rows, scores) as Candidates, ties cut by ID."""
+        if len(rows) > limit:
             # Everything scoring at least the limit-th best, so ties are cut by ID below.
-            kth = np.partition(scores, len(scores) - query.limit)[len(scores) - query.limit]
+            kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
             top = scores >= kth
             rows, scores = rows[top], scores[top]
         ids = seg.a["ids"][rows]
-        order = np.lexsort((ids, -scores))[:query.limit]
+        order = np.lexsort((ids, -scores))[:limit]
         return [Candidate(doc_id, score, seg.source(row)) for doc_id, score, row in
                 zip(ids[order].tolist(), scores[order].tolist(), rows[order].tolist())]
 

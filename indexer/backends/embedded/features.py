@@ -67,6 +67,17 @@ def offence_bit(code):
     return 1 << codes_.index(code) if code in codes_ else 0
 
 
+def licence_bit(code):
+    """The bit of a licence in the per-row mask of required licences (0 when unknown)."""
+    codes_ = codes("licences")
+    return 1 << codes_.index(code) if code in codes_ else 0
+
+
+def licence_bits(codes_):
+    """The mask of several licences."""
+    return sum(licence_bit(c) for c in set(codes_ or ()))
+
+
 def doc_terms(doc):
     """The indexed text terms of a projection."""
     return terms(doc.get("title", "")) + terms(doc.get("search_text", ""))

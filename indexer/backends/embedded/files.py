@@ -25,7 +25,8 @@ import orjson
 
 from ...errors import IndexDamaged, IndexOutdated
 
-FORMAT = 3
+# 4: per-row columns of the eligibility filters (licences, minimum education, partner).
+FORMAT = 4
 MANIFEST = "manifest.json"
 _CHUNK = 4 << 20
 

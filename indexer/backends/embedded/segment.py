@@ -14,16 +14,20 @@ import orjson
 import scipy.sparse as sp
 
 from ...errors import IndexDamaged
+from ...vocab import education_rank
 from . import features as F
 from .files import StoredArray, finish_snapshot, load_array, read_manifest
 from .postings import Postings, StoredPostings
 
 # Per-row arrays (kept in memory: filters read them whole, and ``live`` changes).
 ARRAYS = ("ids", "versions", "live", "open", "vfrom", "vthrough", "prov", "ward", "lat", "lon",
-          "offences", "doclen")
+          "offences", "licences", "edu", "partner", "doclen")
 _DTYPES = {"ids": np.int64, "versions": np.int64, "live": bool, "open": bool,
            "vfrom": np.int32, "vthrough": np.int32, "prov": np.int32, "ward": np.int32,
-           "lat": np.float64, "lon": np.float64, "offences": np.int32, "doclen": np.float32}
+           "lat": np.float64, "lon": np.float64, "offences": np.int32, "licences": np.int32,
+           "edu": np.int8, "partner": np.int32, "doclen": np.float32}
+# Partner IDs share the code table with place codes, under this prefix.
+PARTNER = "partner:"
 # Decoded projections kept per process; beyond this, the oldest half is dropped.
 SOURCE_CACHE = 50_000
 
@@ -122,8 +126,12 @@ class Segment:
             "ward": [self._code(d.get("ward_code")) for d in docs],
             "lat": [np.nan if d.get("lat") is None else d["lat"] for d in docs],
             "lon": [np.nan if d.get("lon") is None else d["lon"] for d in docs],
-            "offences": [sum(F.offence_bit(c) for c in d.get("excluded_offences", []))
+            "offences": [sum(F.offence_bit(c) for c in set(d.get("excluded_offences", [])))
                          for d in docs],
+            "licences": [F.licence_bits(d.get("licences_required")) for d in docs],
+            "edu": [education_rank(d.get("min_education")) for d in docs],
+            "partner": [self._code(PARTNER + d["partner_id"]) if d.get("partner_id") else 0
+                        for d in docs],
             "doclen": np.asarray(text.sum(axis=1)).ravel(),
         }
         for name in ARRAYS:
@@ -328,27 +336,50 @@ class Segment:
 
     def eligible(self, query):
         """A mask over all rows: current and passing the hard filters of ``query``."""
-        a = self.a
         mask = self.current(query.today).copy()
-        if query.province_code:
-            mask &= a["prov"] == (self.codes.get(query.province_code) or -1)
-        if query.ward_code:
-            mask &= a["ward"] == (self.codes.get(query.ward_code) or -1)
-        if query.offence:
-            bit = F.offence_bit(query.offence)
-            mask &= self.mask(("offence", bit), lambda: (a["offences"] & bit) == 0)
-        if query.radius_km is not None and query.lat is not None and query.lon is not None:
-            home = (self.codes.get(query.home_province_code) if query.home_province_code
-                    else None)
-            near = (a["prov"] == home) & np.isnan(a["lat"]) if home else np.zeros(len(mask), bool)
-            # The great-circle distance is at most the radius exactly when the angle
-            # between the unit vectors is: a dot product instead of trigonometry per row.
-            centre = F.unit(np.array([query.lat]), np.array([query.lon]))[:, 0]
-            angle = min(query.radius_km / F.EARTH_RADIUS_KM, np.pi)
-            near |= centre @ self.xyz >= np.cos(angle)
-            mask &= near
+        for passing in self.filters(query).values():
+            mask &= passing
         return mask
 
+    def filters(self, query):
+        """{reason: mask of the rows passing that eligibility filter} for the active
+        reasons of ``query`` (indexer.backends.base.REASONS)."""
+        a, out = self.a, {}
+        for reason in query.active_reasons():
+            if reason == "area":
+                passing = np.ones(len(self), bool)
+                if query.province_code:
+                    passing &= a["prov"] == (self.codes.get(query.province_code) or -1)
+                if query.ward_code:
+                    passing &= a["ward"] == (self.codes.get(query.ward_code) or -1)
+            elif reason == "offence":
+                bits = sum(F.offence_bit(c) for c in query.excluded_offences())
+                passing = self.mask(("offence", bits), lambda: (a["offences"] & bits) == 0)
+            elif reason == "licence":
+                lacking = ~F.licence_bits(query.licences)
+                passing = self.mask(("licence", lacking), lambda: (a["licences"] & lacking) == 0)
+            elif reason == "education":
+                rank = education_rank(query.education)
+                passing = self.mask(("education", rank), lambda: a["edu"] <= rank)
+            elif reason == "fair_chance":
+                wanted = [self.codes[PARTNER + p] for p in query.partner_ids or ()
+                          if PARTNER + p in self.codes]
+                passing = np.isin(a["partner"], np.array(wanted, np.int32))
+            else:
+                passing = self._near(query)
+            out[reason] = passing
+        return out
+
+    def _near(self, query):
+        a = self.a
+        home = (self.codes.get(query.home_province_code) if query.home_province_code else None)
+        near = (a["prov"] == home) & np.isnan(a["lat"]) if home else np.zeros(len(self), bool)
+        # The great-circle distance is at most the radius exactly when the angle
+        # between the unit vectors is: a dot product instead of trigonometry per row.
+        centre = F.unit(np.array([query.lat]), np.array([query.lon]))[:, 0]
+        angle = min(query.radius_km / F.EARTH_RADIUS_KM, np.pi)
+        near |= centre @ self.xyz >= np.cos(angle)
+        return near
 
 def shared(doc):
     """A projection with its strings interned: projections repeat the same terms, skill

@@ -10,11 +10,11 @@ were made within their unit and Vietnam's calendar year of their creation, and t
 counters continue from there, so a slip printed before the upgrade and one printed after
 never share a number.
 
-Written over officers_0003; the lead re-chains it after officers_0004 (another part of
-issue #14) at merge: only ``down_revision`` changes.
+Written over officers_0003 and re-chained after officers_0004 (eligibility, another part
+of issue #14) when both were merged: only ``down_revision`` changed.
 
 Revision ID: officers_0005
-Revises: officers_0003
+Revises: officers_0004
 """
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "officers_0005"
-down_revision = "officers_0003"
+down_revision = "officers_0004"
 branch_labels = None
 depends_on = None
 

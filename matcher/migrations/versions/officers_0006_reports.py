@@ -6,9 +6,8 @@ results is no new run; older rows keep NULL and still count once each); officer_
 gains email, digest_opt_in, digest_sent_at and alerts_seen_at. The role "province" needs
 no schema change (role is a string; its unit is a province code).
 
-Written after officers_0003 on the reports branch; here, merged over main, it follows
-officers_0005 (casework). The lead re-chains it after officers_0004 (eligibility) when
-that lands.
+Written after officers_0003 on the reports branch; merged over main it follows
+officers_0005 (casework), which follows officers_0004 (eligibility).
 
 Revision ID: officers_0006
 Revises: officers_0005

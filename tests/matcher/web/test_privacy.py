@@ -87,20 +87,24 @@ def test_a_profile_saved_before_consent_records_gets_one(web_app, officer, profi
         assert len(conn.execute(select(models.consents)).all()) == 1
 
 
-def test_the_offence_category_is_encrypted_at_rest(web_app, officer):
-    post_form(officer, "/profiles/new", {**PROFILE_FORM, "offence_category": "drug"})
+def test_the_offence_categories_are_encrypted_at_rest(web_app, officer):
+    post_form(officer, "/profiles/new", {**PROFILE_FORM, "offence_categories": ["drug", "fraud"],
+                                         "expunged": "y"})
     [row] = _profile_rows(web_app)
-    assert "offence_category" not in row["data"]
+    assert not {"offence_category", "offence_categories", "expunged"} & set(row["data"])
     assert row["offence_enc"] and "drug" not in row["offence_enc"]
     with _engine(web_app).connect() as conn:
         raw = " ".join(str(v) for table in ("returnee_profiles", "audit_log")
                        for r in conn.execute(text(f"SELECT * FROM {table}")) for v in r)
-    assert "drug" not in raw
+    assert "drug" not in raw and "fraud" not in raw and "expunged" not in raw
     cipher = web_app.extensions["officers"].profiles.cipher
-    assert cipher.decrypt(row["offence_enc"]) == "drug"
-    # Still used for eligibility, and the edit form gets it back.
+    assert json.loads(cipher.decrypt(row["offence_enc"])) == {
+        "categories": ["drug", "fraud"], "expunged": True}
+    # Still used for eligibility, and the edit form gets them back.
     edit = officer.get(f"/profiles/{row['id']}/edit").get_data(as_text=True)
-    assert re.search(r'<option value="drug" selected>', edit)
+    for code in ("drug", "fraud"):
+        assert re.search(rf'name="offence_categories" value="{code}" checked', edit)
+    assert re.search(r'name="expunged" value="y" checked', edit)
 
 
 def test_the_offence_category_still_filters_jobs(web_app, officer):
@@ -139,7 +143,8 @@ def test_the_data_key_can_be_rotated(web_app, officer, settings, monkeypatch):
     result = CliRunner().invoke(matcher_cli, ["reencrypt"])
     assert result.exit_code == 0 and "re-encrypted 1" in result.output
     [row] = _profile_rows(web_app)
-    assert Fernet(new).decrypt(row["offence_enc"].encode()) == b"drug"
+    assert json.loads(Fernet(new).decrypt(row["offence_enc"].encode())) == {
+        "categories": ["drug"], "expunged": False}
 
 
 def _close_case(web_app, officer, profile_id, days_ago):
@@ -196,7 +201,8 @@ def test_export_of_one_persons_data(web_app, officer):
     assert response.headers["Cache-Control"] == "no-store"
     data = json.loads(response.get_data(as_text=True))
     assert data["case_code"] == "TS-2026-01"
-    assert data["profile"]["offence_category"] == "property"
+    assert data["profile"]["offence_categories"] == ["property"]
+    assert data["profile"]["expunged"] is False
     assert data["profile"]["skills"] == ["welding_smaw"]
     assert data["consent"]["scope"] == ["matching", "referral"]
     assert data["referrals"][0]["status"] == "referred"

@@ -22,7 +22,7 @@ def test_form_is_vietnamese_with_labelled_fields(officer):
     assert len(re.findall(r'<option value="(?:Phường|Xã|Đặc khu) ', html)) == 166
     assert 'name="district"' not in html and "Phường Trường Sơn" not in html
     for field in ("case_code", "skill_add", "experience", "province_code", "ward",
-                  "max_commute_km", "min_monthly_pay_vnd", "offence_category"):
+                  "max_commute_km", "min_monthly_pay_vnd", "occupation_add"):
         assert f'<label for="{field}">' in html
     assert 'list="skill-options"' in html and "Hàn hồ quang tay (hàn que)" in html
 
