@@ -62,7 +62,9 @@ setup(
         "postgres": ["psycopg[binary]>=3.2"],
         "redis": ["redis>=5"],
         # make bench / bench-full (also needs Debian's wrk for the HTTP load).
-        "bench": ["matplotlib>=3.8", "pyinstrument>=5", "py-spy>=0.4"],
+        # bm25s: the peer row of stage 1 (BM25 over sparse matrices, the fastest Python
+        # BM25 we know of); pinned, since its scores and speed are what the row compares.
+        "bench": ["matplotlib>=3.8", "pyinstrument>=5", "py-spy>=0.4", "bm25s==0.3.16"],
         # make quality's baselines: rank_bm25 (the reference Okapi BM25 implementation, which
         # the dev set's reference figures match), PyStemmer (the Snowball stemmers, in C).
         "quality": ["rank-bm25>=0.2.2", "PyStemmer>=2.2"],

@@ -59,19 +59,54 @@ def time_matches(backend, bodies, rounds, took=None, cold=None, cpu=None, corpus
     return times, raw, found / max(1, rounds * len(bodies))
 
 
+def stage1_queries(bodies):
+    """The stage-1 jobs query (CandidateQuery) of each profile, as ``match`` builds it."""
+    from matcher import ranking
+    out = []
+    for body in bodies:
+        profile = ranking.Profile(body["profile"])
+        out.append(ranking._query(profile, "jobs", profile.skills, 200, TODAY,
+                                  offence=body["profile"].get("offence_category")))
+    return out
+
+
 def time_search_only(backend, bodies, rounds):
     """Latencies (ms) of stage 1 alone (the jobs query of each profile)."""
-    from matcher import ranking
     times = []
+    queries = stage1_queries(bodies)
     for _ in range(rounds):
-        for body in bodies:
-            profile = ranking.Profile(body["profile"])
-            q = ranking._query(profile, "jobs", profile.skills, 200, TODAY,
-                               offence=body["profile"].get("offence_category"))
+        for q in queries:
             start = time.perf_counter()
             backend.search(q)
             times.append((time.perf_counter() - start) * 1000)
     return times
+
+
+def interleaved_matches(backends, bodies, rounds, corpus=None):
+    """Latencies (ms) of ``match`` on each of ``backends``, profile by profile in turn
+    (the first in turn alternates), after one warm-up pass each: a list per backend.
+
+    On a shared machine, only such interleaved runs give ratios worth quoting.
+    """
+    from matcher import ranking
+
+    def one(backend, body):
+        start = time.perf_counter()
+        ranking.match(body["profile"], backend, limit=body["limit"], today=TODAY,
+                      corpus=corpus)
+        return (time.perf_counter() - start) * 1000
+    for backend in backends:
+        for body in bodies:
+            one(backend, body)
+    out = [[] for _ in backends]
+    for r in range(rounds):
+        for i, body in enumerate(bodies):
+            order = list(range(len(backends)))
+            if (i + r) % 2:
+                order.reverse()
+            for b in order:
+                out[b].append(one(backends[b], body))
+    return out
 
 
 def time_naive(size, bodies, rounds=1):

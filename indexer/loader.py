@@ -91,41 +91,51 @@ class _Batch:
         self.items.clear()
 
 
-def load_files(service, paths, kind=None, batch=1000, progress=None):
+def load_files(service, paths, kind=None, batch=1000, progress=None, after_store=None):
     """Load feed files through ``service``; returns a LoadReport.
 
     ``indexed`` counts the records this load inserted or changed that have reached the
     index (by this process or any other draining at the same time). With
     ``service.concurrent_sync`` (and two CPUs or more), a feed longer than one batch is
     indexed by a second process while the rest is validated and stored.
+
+    ``after_store`` (no arguments) is called once every record is stored (or the store
+    refused more) and before this process waits for the index to catch up: work that
+    needs the store only (the re-ranking statistics) then runs beside the last drain.
     """
-    report, changes, drain = LoadReport(), [], None
+    report, changes, drain, deferred = LoadReport(), [], None, None
     ordered = sorted(paths, key=lambda p: {"partners": 0}.get(kind or kind_of(p), 1))
     try:
-        for path in ordered:
-            file_kind = kind or kind_of(path)
-            if file_kind is None:
-                report.rejected += 1
-                report.reject(path, "file", "_file", "cannot tell the kind from the name; "
-                                                     "use --kind partners|jobs|courses")
-                continue
-            pending = _Batch(service, report, path, file_kind, changes)
-            for where, record in read_feed(path, file_kind):
-                report.read += 1
-                if progress:
-                    progress(1)
-                if isinstance(record, FeedError):
+        try:
+            for path in ordered:
+                file_kind = kind or kind_of(path)
+                if file_kind is None:
                     report.rejected += 1
-                    report.reject(path, where, "_record", str(record))
+                    report.reject(path, "file", "_file", "cannot tell the kind from the name; "
+                                                         "use --kind partners|jobs|courses")
                     continue
-                pending.add(where, record)
-                if len(pending.items) >= batch:
-                    pending.flush()
-                    if drain is None and _can_drain_concurrently(service):
-                        drain = BackgroundDrain(service.factory)
-            pending.flush()
-    except StoreError as exc:
-        report.stopped = str(exc)
+                pending = _Batch(service, report, path, file_kind, changes)
+                for where, record in read_feed(path, file_kind):
+                    report.read += 1
+                    if progress:
+                        progress(1)
+                    if isinstance(record, FeedError):
+                        report.rejected += 1
+                        report.reject(path, where, "_record", str(record))
+                        continue
+                    pending.add(where, record)
+                    if len(pending.items) >= batch:
+                        pending.flush()
+                        if drain is None and _can_drain_concurrently(service):
+                            drain = BackgroundDrain(service.factory)
+                pending.flush()
+        except StoreError as exc:
+            report.stopped = str(exc)
+        if after_store is not None:
+            try:
+                after_store()
+            except Exception as exc:  # noqa: BLE001 - raised below, once the index is synced
+                deferred = exc
     finally:
         if drain is not None:
             drain.finish()
@@ -139,6 +149,8 @@ def load_files(service, paths, kind=None, batch=1000, progress=None):
         report.indexed = len(changes) - service.store.count_pending(changes)
     except StoreError as exc:
         report.index_error = report.index_error or str(exc)
+    if deferred is not None:
+        raise deferred
     return report
 
 

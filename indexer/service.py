@@ -153,13 +153,16 @@ class IndexerService:
     def load_files(self, paths, kind=None, batch=1000, progress=None):
         """Load feed files; valid records are committed, invalid ones reported
         (``indexer.loader.load_files``). The re-ranking statistics are then fitted again
-        if the corpus changed much, rather than in the first match after the load."""
-        report = load_files(self, paths, kind, batch, progress)
-        if self.corpus is not None:
-            for kind_ in ("jobs", "courses"):
-                self.corpus.refresh(kind_)
-                self.corpus.get(kind_)
-        return report
+        if the corpus changed much, rather than in the first match after the load: as
+        soon as the records are stored, beside the index catching up in a second process
+        (they read the store only)."""
+        return load_files(self, paths, kind, batch, progress,
+                          after_store=self._refit_corpus if self.corpus is not None else None)
+
+    def _refit_corpus(self):
+        for kind in ("jobs", "courses"):
+            self.corpus.refresh(kind)
+            self.corpus.get(kind)
 
     def delete(self, kind, doc_id, expected_version=None):
         """Delete a document and sync."""

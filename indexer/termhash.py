@@ -41,13 +41,24 @@ def is_word(term):
     return "_" not in term and not term.startswith(EXACT)
 
 
+# A term's sort key in a packed field: its part (0 words, 1 folded bigrams, 2 exact forms)
+# above its hash shifted to unsigned, so one sort orders the parts and, within each, the
+# signed hashes, as sorting each part by itself does.
+_SHIFT = 1 << 31
+
+
+@lru_cache(maxsize=500_000)
+def _key(term):
+    part = 2 if term.startswith(EXACT) else (0 if "_" not in term else 1)
+    return (part << 32) | (term_hash(term) + _SHIFT)
+
+
 def pack(terms):
     """The packed field of ``terms`` (a list of strings)."""
-    words = np.unique(hashes([t for t in terms if is_word(t)]))
-    pairs = np.unique(hashes([t for t in terms if "_" in t and not t.startswith(EXACT)]))
-    exact = np.unique(hashes([t for t in terms if t.startswith(EXACT)]))
-    head = np.array([len(words), len(words) + len(pairs)], HASH)
-    raw = np.concatenate([head, words, pairs, exact]).astype(HASH)
+    keys = np.unique(np.fromiter(map(_key, terms), np.int64, count=len(terms)))
+    parts = keys >> 32
+    head = np.array([np.searchsorted(parts, 1), np.searchsorted(parts, 2)], HASH)
+    raw = np.concatenate([head, ((keys & 0xFFFFFFFF) - _SHIFT).astype(HASH)])
     return base64.b64encode(raw.tobytes()).decode("ascii")
 
 

@@ -86,6 +86,10 @@ def _location(kind, external_id):
 
 def _idempotent(produce):
     """Run ``produce`` under the request's Idempotency-Key, if any."""
+    if request.headers.get("Idempotency-Key") is None:
+        # No key, nothing to remember: skip canonicalising the body (24 ms of CPU for a
+        # 1,000-item bulk request).
+        return _json(*produce())
     body = request.get_data(cache=True)
     try:
         canonical = json.dumps(loads(body), sort_keys=True).encode()

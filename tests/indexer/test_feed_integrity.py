@@ -196,3 +196,31 @@ def test_requirement_sentences_load_with_the_skills_they_name(service, tmp_path)
     too_long.write_bytes(line(external_id="S-2", required_skills=["x" * 501]) + b"\n")
     report = service.load_files([too_long])
     assert report.rejects[0]["field"] == "required_skills.0"
+
+
+def _jobs_feed(tmp_path, n):
+    feed = tmp_path / "jobs.jsonl"
+    feed.write_bytes(b"\n".join(line(external_id=f"J-{i}", title=f"Thợ hàn bậc {i}")
+                                for i in range(1, n + 1)) + b"\n")
+    return feed
+
+
+def test_a_load_refits_the_ranking_statistics_on_all_it_stored(service, tmp_path):
+    # More than one batch, so a second process indexes while the refit runs beside it.
+    report = service.load_files([_jobs_feed(tmp_path, 900)], batch=300)
+    assert (report.inserted, report.indexed, report.index_error) == (900, 900, None)
+    model = service.corpus.get("jobs")
+    assert (model.n_docs_, model.n_fit_) == (900, 900)
+    assert service.store.pending() == []
+    assert_index_matches_store(service.store, service.backend)
+
+
+def test_a_failing_refit_is_raised_after_the_index_is_synced(service, tmp_path, monkeypatch):
+    def broken(kind):
+        raise OSError("no space left for the model file")
+    monkeypatch.setattr(service.corpus, "get", broken)
+    service.concurrent_sync = False  # only this process's final sync indexes
+    with pytest.raises(OSError, match="no space left"):
+        service.load_files([_jobs_feed(tmp_path, 400)], batch=300)
+    assert service.store.pending() == []
+    assert_index_matches_store(service.store, service.backend)

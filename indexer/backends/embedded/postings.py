@@ -1,4 +1,6 @@
 """Posting lists (rows × hashed features, CSC): the delta's in memory, a snapshot's on disk."""
+from collections import OrderedDict
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -31,11 +33,21 @@ class Postings:
         return []
 
 
+# Bytes of snapshot columns a process keeps once read, per posting-list file set (the
+# most recently used first). Queries repeat the common syllables (làm, công, nhân), whose
+# columns are the long ones: reading each again cost one pread per column and array, 40%
+# of stage 1 at 10k (bench/results/profile-stage1-10k.txt). A snapshot never changes, so
+# what is kept never goes stale; at most 4 sets per process (text and skills, two kinds).
+COLUMN_CACHE_BYTES = 32 << 20
+
+
 class StoredPostings:
     """Posting lists of a snapshot: the column pointers in memory, the rest read per
-    query (only the query's columns), so they cost no memory in the process."""
+    query (only the query's columns), so they cost no memory in the process beyond the
+    recently used columns (``COLUMN_CACHE_BYTES``)."""
 
     def __init__(self, directory, manifest, prefix, n_rows, weighted):
+        self._cache, self._cached_bytes = OrderedDict(), 0
         self.indptr = load_array(directory, manifest, f"{prefix}_indptr")
         self.indices = StoredArray(directory, manifest, f"{prefix}_indices.npy")
         self.data = StoredArray(directory, manifest, f"{prefix}_data.npy")
@@ -59,9 +71,39 @@ class StoredPostings:
 
     def columns(self, cols, weighted):
         """The columns ``cols`` (BM25 weights or term frequencies) as a CSC matrix."""
-        starts, ends = self.indptr[cols].tolist(), self.indptr[np.add(cols, 1)].tolist()
+        cols = np.asarray(cols).tolist()
+        cache, missing = self._cache, []
+        for c in cols:
+            if (c, weighted) in cache:
+                cache.move_to_end((c, weighted))
+            else:
+                missing.append(c)
+        if missing:
+            self._read(list(dict.fromkeys(missing)), weighted, keep=len(cols))
+        got = [cache[(c, weighted)] for c in cols]
         indptr = np.zeros(len(cols) + 1, self.indptr.dtype)
-        np.cumsum(np.subtract(ends, starts), out=indptr[1:])
+        np.cumsum([len(i) for i, _ in got], out=indptr[1:])
+        if got:
+            indices = np.concatenate([i for i, _ in got])
+            values = np.concatenate([v for _, v in got])
+        else:
+            indices = np.zeros(0, self.indices.dtype)
+            values = np.zeros(0, (self.weights if weighted else self.data).dtype)
+        return sp.csc_matrix((values, indices, indptr), shape=(self.shape[0], len(cols)))
+
+    def _read(self, cols, weighted, keep):
+        """Read ``cols`` from the files into the cache; beyond the budget the least
+        recently used columns go, never the ``keep`` most recent (the query's own)."""
+        starts, ends = self.indptr[cols].tolist(), self.indptr[np.add(cols, 1)].tolist()
         values = (self.weights if weighted else self.data).spans(starts, ends)
-        return sp.csc_matrix((values, self.indices.spans(starts, ends), indptr),
-                             shape=(self.shape[0], len(cols)))
+        indices = self.indices.spans(starts, ends)
+        pos = 0
+        for col, start, end in zip(cols, starts, ends):
+            n = end - start
+            entry = (indices[pos:pos + n].copy(), values[pos:pos + n].copy())
+            pos += n
+            self._cache[(col, weighted)] = entry
+            self._cached_bytes += entry[0].nbytes + entry[1].nbytes
+        while self._cached_bytes > COLUMN_CACHE_BYTES and len(self._cache) > keep:
+            _, (i, v) = self._cache.popitem(last=False)
+            self._cached_bytes -= i.nbytes + v.nbytes
