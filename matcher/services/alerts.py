@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from indexer.errors import BackendError
 from indexer.store import documents, outbox
 
-from .. import ranking
+from .. import eligibility, ranking
 from ..models import profiles, users
 from ..schemas import ProfileSchema
 from .errors import InvalidDocument, NotFound
@@ -105,11 +105,11 @@ class AlertService:
         return out
 
     def _rank(self, actor, row, lang):
-        offence = self.profiles.offence(actor, row.id)
-        data = ProfileSchema().load({**row.data, "offence_category": offence})
+        data = ProfileSchema().load({**row.data, **self.profiles.offence(actor, row.id)})
         result = ranking.match(data, self.indexer.backend, limit=self.profiles.limit,
                                candidates=self.profiles.candidates, lang=lang,
-                               corpus=self.indexer.corpus.get, ranker=self.profiles.ranker)
+                               corpus=self.indexer.corpus.get, ranker=self.profiles.ranker,
+                               partners=eligibility.partners_of(self.indexer.store))
         return result["jobs"]
 
     def for_followups(self, actor, lang="vi", now=None):
