@@ -123,6 +123,8 @@ class HiddenJobSchema(Schema):
     min_education = fields.Dict(allow_none=True, metadata={
         "description": "{id, label} of its minimum education, when that hid it."})
     distance_km = fields.Float(allow_none=True)
+    fair_chance_commitments = fields.List(fields.String(), metadata={
+        "description": "The partner's fair-chance commitments (codes), as on job cards."})
 
 
 class HiddenSchema(Schema):

@@ -174,6 +174,10 @@ def test_the_answer_counts_what_each_filter_hid(eligibility, client):
     assert plain == [["distance"], ["offence"]]  # J-far, J-excl (its category is not named)
     assert "property" not in json.dumps(listed)
     assert all(j["distance_km"] is not None for j in listed["hidden"]["jobs"])
+    # Every field of a listed hidden job is documented (the fuzz test saw one that was not).
+    documented = client.get("/api/v1/openapi.json").get_json()[
+        "components"]["schemas"]["HiddenJob"]["properties"]
+    assert all(set(j) <= set(documented) for j in listed["hidden"]["jobs"])
 
 
 def test_licences_held_open_the_jobs_and_expunged_lifts_exclusions(eligibility, client):
