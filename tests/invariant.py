@@ -15,9 +15,10 @@ STEPS = collections.Counter()
 KINDS = ("jobs", "courses")
 
 
-def returned(backend, kind, today=TODAY):
-    """Counter of (id, version) over every row a search with no relevance terms returns."""
-    found = backend.search(CandidateQuery(kind=kind, today=today, limit=10_000))
+def returned(backend, kind, today=TODAY, limit=10_000):
+    """Counter of (id, version) over every row a search with no relevance terms returns
+    (at most ``limit``: more than the rows expected, so a duplicate still shows)."""
+    found = backend.search(CandidateQuery(kind=kind, today=today, limit=limit))
     return collections.Counter((c.id, int(c.source["version"])) for c in found)
 
 
@@ -31,7 +32,9 @@ def differences(store, backend, today=TODAY, kinds=KINDS):
     """{kind: (missing, extra)} where searches and the store disagree (empty when they agree)."""
     out = {}
     for kind in kinds:
-        want, got = expected(store, kind, today), returned(backend, kind, today)
+        want = expected(store, kind, today)
+        # A write burst stores more than 10,000 rows once writes are fast: ask for them all.
+        got = returned(backend, kind, today, limit=max(10_000, 2 * sum(want.values()) + 1))
         if want != got:
             out[kind] = (sorted((want - got).elements()), sorted((got - want).elements()))
     return out
