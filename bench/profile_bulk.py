@@ -5,15 +5,14 @@ through Flask's test client (the app as gunicorn serves it, without the HTTP ser
 """
 import argparse
 import cProfile
-import io
 import os
-import pstats
 import subprocess
 import sys
 import tempfile
 import time
 
 from . import corpus
+from .stats import write_profile
 
 
 def main():
@@ -46,16 +45,12 @@ def main():
                        headers=headers)
     prof.disable()
     took = time.perf_counter() - t
-    s = io.StringIO()
-    s.write(f"partner bulk API, {args.items} new postings in one request (second request of a "
-            f"warm process): {took:.2f} s, {args.items / took:.0f} postings/s under cProfile; "
-            f"HTTP {resp.status_code}, summary {resp.get_json()['summary']}\n\n")
-    stats = pstats.Stats(prof, stream=s).sort_stats("cumulative")
-    stats.print_stats(45)
-    stats.sort_stats("tottime").print_stats(30)
-    with open(args.out, "w") as fh:
-        fh.write(s.getvalue().replace(data, "$DATA"))
-    print(s.getvalue()[:400])
+    header = (f"partner bulk API, {args.items} new postings in one request (second "
+              f"request of a warm process): {took:.2f} s, {args.items / took:.0f} postings/s "
+              f"under cProfile; HTTP {resp.status_code}, "
+              f"summary {resp.get_json()['summary']}")
+    text = write_profile(prof, args.out, header, data)
+    print(text[:400])
 
 
 if __name__ == "__main__":

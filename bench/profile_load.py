@@ -4,11 +4,11 @@ so the profile holds every CPU second of validating, storing and indexing.
     python -m bench.profile_load JOBS.jsonl PARTNERS.json OUT.txt [--data DIR]
 """
 import cProfile
-import io
-import pstats
 import sys
 import tempfile
 import time
+
+from .stats import write_profile
 
 
 def main():
@@ -28,16 +28,11 @@ def main():
     prof.disable()
     took = time.perf_counter() - t
     service.close()
-    s = io.StringIO()
-    s.write(f"indexer load of {report.read} postings in one process (no background drain): "
-            f"{took:.2f} s, {report.read / took:.0f} postings/s under cProfile "
-            f"(set-up {t - start:.2f} s not included); report {report.summary()}\n\n")
-    stats = pstats.Stats(prof, stream=s).sort_stats("cumulative")
-    stats.print_stats(45)
-    stats.sort_stats("tottime").print_stats(30)
-    with open(out, "w") as fh:
-        fh.write(s.getvalue().replace(data, "$DATA"))
-    print(s.getvalue()[:300])
+    header = (f"indexer load of {report.read} postings in one process (no background "
+              f"drain): {took:.2f} s, {report.read / took:.0f} postings/s under cProfile "
+              f"(set-up {t - start:.2f} s not included); report {report.summary()}")
+    text = write_profile(prof, out, header, data)
+    print(text[:300])
 
 
 if __name__ == "__main__":

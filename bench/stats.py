@@ -61,3 +61,19 @@ def machine():
             "scipy": scipy.__version__, "scikit_learn": sklearn.__version__,
             "platform": platform.platform(), "commit": commit,
             "loadavg_start": os.getloadavg()}
+
+
+def write_profile(prof, out, header, data_dir):
+    """Write a cProfile's text (by cumulative, then by own time) under ``header`` to the
+    file ``out``, the temporary data directory written as $DATA; returns the text."""
+    import io
+    import pstats
+    text = io.StringIO()
+    text.write(header + "\n\n")
+    stats = pstats.Stats(prof, stream=text).sort_stats("cumulative")
+    stats.print_stats(45)
+    stats.sort_stats("tottime").print_stats(30)
+    written = text.getvalue().replace(data_dir, "$DATA")
+    with open(out, "w") as fh:
+        fh.write(written)
+    return written

@@ -127,6 +127,18 @@ def ensure(engine, schema):
         "back it up, then run 'matcher db upgrade' (make run does)")
 
 
+def alembic_config(schema, conn, settings=None):
+    """Alembic's configuration for running ``schema``'s scripts on ``conn`` (an open
+    transaction), with ``settings`` for their data steps."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("version_locations", str(schema.versions))
+    cfg.attributes.update(connection=conn, version_table=schema.version_table,
+                          settings=settings)
+    return cfg
+
+
 def upgrade(engine, schema, settings=None):
     """Apply the pending migrations of ``schema``; returns (from, to) revisions.
 
@@ -140,14 +152,8 @@ def upgrade(engine, schema, settings=None):
             if at is None and inspect(conn).has_table(schema.marker):
                 _stamp(conn, schema, schema.baseline)  # made before migrations existed
                 at = schema.baseline
-        cfg = Config()
-        cfg.set_main_option("script_location", str(HERE))
-        cfg.set_main_option("path_separator", "os")
-        cfg.set_main_option("version_locations", str(schema.versions))
         with engine.begin() as conn:
-            cfg.attributes.update(connection=conn, version_table=schema.version_table,
-                                  settings=settings)
-            command.upgrade(cfg, "head")
+            command.upgrade(alembic_config(schema, conn, settings), "head")
             to = current(conn, schema)
     if at != to:
         log.info("%s tables upgraded from %s to %s", schema.name, at or "empty", to)

@@ -105,7 +105,22 @@ class WebProfileSchema(ProfileSchema):
             field_obj.required = True
 
 
-class ConsentSchema(Schema):
+class FormSchema(Schema):
+    """Fields of a posted form; whatever else the browser sends is left out."""
+
+    class Meta:
+        unknown = "exclude"
+
+
+class BlankFormSchema(FormSchema):
+    """A form whose fields left empty count as not sent (their defaults apply)."""
+
+    @pre_load
+    def _blank(self, form, **kwargs):
+        return {k: v for k, v in form.items() if v not in ("", None)}
+
+
+class ConsentSchema(FormSchema):
     """The consent part of the new-profile form."""
 
     consent_given = fields.Boolean(required=True, validate=validate.Equal(
@@ -113,9 +128,6 @@ class ConsentSchema(Schema):
     consent_given_on = fields.Date(required=True)
     consent_purpose = fields.String(required=True, validate=validate.OneOf(PURPOSES))
     consent_scope = fields.List(fields.String(validate=validate.OneOf(SCOPES)), required=True)
-
-    class Meta:
-        unknown = "exclude"
 
     @pre_load
     def _from_form(self, form, **kwargs):
@@ -131,29 +143,19 @@ class ConsentSchema(Schema):
                 "scope": data["consent_scope"]}
 
 
-class LoginSchema(Schema):
+class LoginSchema(FormSchema):
     username = fields.String(required=True, validate=validate.Length(1, 64))
     password = fields.String(required=True, validate=validate.Length(1, 200))
     next = fields.String(load_default=None)
 
-    class Meta:
-        unknown = "exclude"
 
-
-class PasswordChangeSchema(Schema):
+class PasswordChangeSchema(BlankFormSchema):
     current = fields.String(required=True, validate=validate.Length(1, 200))
     new_password = fields.String(required=True, validate=validate.Length(1, 200))
     confirm = fields.String(required=True, validate=validate.Length(1, 200))
 
-    class Meta:
-        unknown = "exclude"
 
-    @pre_load
-    def _blank(self, form, **kwargs):
-        return {k: v for k, v in form.items() if v not in ("", None)}
-
-
-class ReferralSchema(Schema):
+class ReferralSchema(FormSchema):
     """A new referral; the note's rules are the service's (services.referrals)."""
 
     kind = fields.String(required=True, validate=validate.OneOf(["job", "course"]))
@@ -161,11 +163,8 @@ class ReferralSchema(Schema):
     note = fields.String(load_default=None)
     then = fields.String(load_default=None)  # "slip": show the numbered slip next
 
-    class Meta:
-        unknown = "exclude"
 
-
-class OutcomeSchema(Schema):
+class OutcomeSchema(BlankFormSchema):
     """The next step of a referral: status, date (empty: today), reason code and note;
     which reasons a step takes is the service's rule (services.referrals.check_step)."""
 
@@ -174,28 +173,14 @@ class OutcomeSchema(Schema):
     reason = fields.String(load_default=None)
     note = fields.String(load_default=None)
 
-    class Meta:
-        unknown = "exclude"
 
-    @pre_load
-    def _blank_date(self, form, **kwargs):
-        return {k: v for k, v in form.items() if v not in ("", None)}
-
-
-class SupportSchema(Schema):
+class SupportSchema(BlankFormSchema):
     """One support measure's status, date (empty: today) and note."""
 
     measure = fields.String(required=True, validate=validate.OneOf(MEASURES))
     status = fields.String(required=True, validate=validate.OneOf(SUPPORT_STATUSES))
     on = fields.Date(load_default=None)
     note = fields.String(load_default=None)
-
-    class Meta:
-        unknown = "exclude"
-
-    @pre_load
-    def _blank(self, form, **kwargs):
-        return {k: v for k, v in form.items() if v not in ("", None)}
 
 
 def field_errors(exc):
@@ -206,18 +191,11 @@ def field_errors(exc):
     return out
 
 
-class ResultFilterSchema(Schema):
+class ResultFilterSchema(BlankFormSchema):
     employment_type = fields.String(load_default=None)
     max_km = fields.Float(validate=validate.Range(0.5, 300), load_default=None)
     fair_chance = fields.Boolean(load_default=False)
     why_not = fields.Boolean(load_default=False)
-
-    class Meta:
-        unknown = "exclude"
-
-    @pre_load
-    def _blank(self, args, **kwargs):
-        return {k: v for k, v in args.items() if v not in ("", None)}
 
 
 PLACE_ERROR = "Not a place in the chosen area."

@@ -8,6 +8,8 @@ import zlib
 import numpy as np
 import pytest
 
+from browser_pages import officer_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # PDF page sizes in points (1/72 inch), as Chromium writes them (ISO 216).
@@ -122,27 +124,13 @@ def axe_violations(page):
             results.response["violations"]]
 
 
-def login(page, live_server, officer_account, lang, t):
-    page.goto(live_server + "/login")
-    if lang == "en":
-        page.get_by_role("button", name="English").click()
-    username, password, _ = officer_account
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("form button[type=submit]", has_text=t["login"]).click()
-    page.wait_for_url(live_server + "/")
-
-
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_slip_outcomes_and_support(live_server, browser, screenshot, officer_account, lang):
     import zxingcpp
     t = TEXT[lang]
     # Twice the pixels: the QR code printed 20 mm wide still has whole pixels a module.
-    context = browser.new_context(viewport={"width": 1100, "height": 900},
-                                  device_scale_factor=2)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    login(page, live_server, officer_account, lang, t)
+    page = officer_page(browser, live_server, officer_account, lang,
+                        viewport={"width": 1100, "height": 900}, device_scale_factor=2)
 
     # A profile, saved with a confirmation.
     page.goto(live_server + "/profiles/new")
@@ -250,14 +238,12 @@ def test_slip_outcomes_and_support(live_server, browser, screenshot, officer_acc
     assert "Nộp hồ sơ tại phòng giao dịch NHCSXH" in loan.inner_text()
     assert axe_violations(page) == []
     screenshot(page, f"{lang}-support-checklist")
-    context.close()
+    page.context.close()
 
 
 def test_slip_choice_and_outcome_without_javascript(live_server, browser, officer_account):
     """The paper size is a link and the forms post: nothing needs JavaScript."""
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    login(page, live_server, officer_account, "vi", TEXT["vi"])
+    page = officer_page(browser, live_server, officer_account, java_script_enabled=False)
     page.goto(live_server + "/profiles/new")
     page.locator("#case_code").fill("E2E-CW-nojs")
     page.locator("#experience").fill("Phụ hồ, hàn que")
@@ -272,4 +258,4 @@ def test_slip_choice_and_outcome_without_javascript(live_server, browser, office
     assert not page.locator("#print-slip").is_visible()  # the print button needs JavaScript
     page.get_by_role("link", name="A5").click()
     assert page.locator("article.slip-a5 svg.qr").count() == 1
-    context.close()
+    page.context.close()

@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from browser_pages import officer_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TEXT = {
@@ -31,24 +33,11 @@ def _axe(page):
     assert results.violations_count == 0, f"{page.url}:\n{results.generate_report()}"
 
 
-def _log_in(page, base, officer_account, lang):
-    page.goto(base + "/login")
-    if lang == "en":
-        page.get_by_role("button", name="English").click()
-    username, password, _ = officer_account
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(base + "/")
-
-
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_why_not_picker_and_kept_values(live_server, browser, screenshot, officer_account, lang):
     t = TEXT[lang]
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    _log_in(page, live_server, officer_account, lang)
+    page = officer_page(browser, live_server, officer_account, lang, locale="vi-VN",
+                        viewport={"width": 1100, "height": 900})
 
     page.goto(live_server + "/profiles/new")
     page.locator("#case_code").fill(f"WN-{lang}")
@@ -103,18 +92,15 @@ def test_why_not_picker_and_kept_values(live_server, browser, screenshot, office
     assert t["car_driving"] in facts and "lai xe o to con" not in facts
     assert t["occupation"] in facts
     _axe(page)
-    context.close()
+    page.context.close()
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_occupation_picker_without_javascript(live_server, browser, screenshot, officer_account,
                                               lang):
     t = TEXT[lang]
-    context = browser.new_context(java_script_enabled=False,
-                                  viewport={"width": 1000, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    _log_in(page, live_server, officer_account, lang)
+    page = officer_page(browser, live_server, officer_account, lang, java_script_enabled=False,
+                        viewport={"width": 1000, "height": 900})
     page.goto(live_server + "/profiles/new")
     page.locator("#case_code").fill(f"NJ-{lang}")
     page.locator("#experience").fill("May quần áo 5 năm")
@@ -136,4 +122,4 @@ def test_occupation_picker_without_javascript(live_server, browser, screenshot, 
     page.get_by_role("link", name=re.compile("Hồ sơ và giới thiệu|Profile and referrals")).click()
     facts = page.locator("dl.facts").inner_text()
     assert t["welder"] in facts and t["tailor"] in facts
-    context.close()
+    page.context.close()

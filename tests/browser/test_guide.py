@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from browser_pages import log_in, officer_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -177,15 +179,7 @@ def test_officer_guide_flow(live_app, browser, shoot, officer_account, lang, tmp
 
 
 def _officer_saves_a_profile(live_app, browser, officer_account, case_code):
-    context = browser.new_context(locale="vi-VN")
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    page.goto(live_app.url + "/login")
-    username, password, _ = officer_account
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("form button[type=submit]", has_text="Đăng nhập").click()
-    page.wait_for_url(live_app.url + "/")
+    page = officer_page(browser, live_app.url, officer_account, timeout=20000, locale="vi-VN")
     page.goto(live_app.url + "/profiles/new")
     page.locator("#case_code").fill(case_code)
     page.locator("details:has(input[value=welding_smaw]) > summary").click()
@@ -195,7 +189,7 @@ def _officer_saves_a_profile(live_app, browser, officer_account, case_code):
     page.locator("#consent_given").check()
     page.get_by_role("button", name="Lưu và tìm việc").click()
     page.wait_for_url(re.compile(r".*/profiles/\d+/matches$"))
-    context.close()
+    page.context.close()
 
 
 def test_province_dashboard(live_app, browser, shoot, officer_account, tmp_path):
@@ -209,11 +203,7 @@ def test_province_dashboard(live_app, browser, shoot, officer_account, tmp_path)
                                   accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(20000)
-    page.goto(live_app.url + "/login")
-    page.locator("#username").fill("tinh.th")
-    page.locator("#password").fill(password)
-    page.locator("form button[type=submit]", has_text="Đăng nhập").click()
-    page.wait_for_url(live_app.url + "/dashboard")
+    log_in(page, live_app.url, "tinh.th", password, lands="/dashboard")
     assert page.get_by_role("heading", name="Tổng quan của tỉnh").is_visible()
     assert page.get_by_role("link", name="Hồ sơ", exact=True).count() == 0
     page.get_by_role("link", name="Quý này").click()

@@ -3,6 +3,8 @@ import re
 
 import pytest
 
+from browser_pages import officer_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TEXT = {
@@ -104,14 +106,8 @@ def test_officer_flow(live_server, browser, screenshot, officer_account, lang):
 
 def test_phone_layout_and_no_javascript(live_server, browser, screenshot, officer_account):
     """The form works without JavaScript and fits a phone screen."""
-    context = browser.new_context(java_script_enabled=False,
-                                  viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = context.new_page()
-    page.goto(live_server + "/login")
-    username, password, _ = officer_account
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("form button[type=submit]").last.click()
+    page = officer_page(browser, live_server, officer_account, java_script_enabled=False,
+                        viewport={"width": 390, "height": 844}, is_mobile=True)
     page.goto(live_server + "/profiles/new")
     page.locator("#case_code").fill("E2E-nojs")
     page.locator("summary", has_text="Nấu ăn").first.click()
@@ -132,4 +128,4 @@ def test_phone_layout_and_no_javascript(live_server, browser, screenshot, office
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"page is {width}px wide on a 390px phone"
     screenshot(page, "phone-matches")
-    context.close()
+    page.context.close()

@@ -75,16 +75,10 @@ def settings_for(url, tmp_path):
 def upgrade_to(engine, schema, revision, settings=None):
     """Run ``schema``'s migrations up to ``revision`` only (an older release's schema)."""
     from alembic import command
-    from alembic.config import Config
 
-    from indexer.migrate import HERE
-    cfg = Config()
-    cfg.set_main_option("script_location", str(HERE))
-    cfg.set_main_option("path_separator", "os")
-    cfg.set_main_option("version_locations", str(schema.versions))
+    from indexer.migrate import alembic_config
     with engine.begin() as conn:
-        cfg.attributes.update(connection=conn, version_table=schema.version_table,
-                              settings=settings)
+        cfg = alembic_config(schema, conn, settings)
         if current(conn, schema) is None and inspect(conn).has_table(schema.marker):
             command.stamp(cfg, schema.baseline)  # release 0.1: made before migrations
         command.upgrade(cfg, revision)
@@ -368,9 +362,8 @@ def test_the_single_offence_category_becomes_a_one_item_list_and_back(old_db, tm
     """officers_0004: the category officers_0003 encrypted as plain text is sealed again as
     {"categories": [it], "expunged": false}; a downgrade gives the first category back."""
     from alembic import command
-    from alembic.config import Config
 
-    from indexer.migrate import HERE
+    from indexer.migrate import alembic_config
     settings = settings_for(old_db, tmp_path)
     engine = store.Store(old_db).engine
     upgrade(engine, STORE, settings)
@@ -386,12 +379,6 @@ def test_the_single_offence_category_becomes_a_one_item_list_and_back(old_db, tm
     assert OLD_OFFENCE[1] not in token()
     assert json.loads(cipher.decrypt(token())) == {"categories": [OLD_OFFENCE[1]],
                                                    "expunged": False}
-    cfg = Config()
-    cfg.set_main_option("script_location", str(HERE))
-    cfg.set_main_option("path_separator", "os")
-    cfg.set_main_option("version_locations", str(OFFICERS.versions))
     with engine.begin() as conn:
-        cfg.attributes.update(connection=conn, version_table=OFFICERS.version_table,
-                              settings=settings)
-        command.downgrade(cfg, "officers_0003")
+        command.downgrade(alembic_config(OFFICERS, conn, settings), "officers_0003")
     assert cipher.decrypt(token()) == OLD_OFFENCE[1]
