@@ -30,8 +30,8 @@ from ...text import terms
 from ..base import (KINDS, BackendError, Candidate, Hidden, HiddenReport, SearchBackend,
                     hidden_reasons)
 from ...vocab import codes
+from . import build, files
 from . import features as F
-from . import files
 from .features import columns
 from .segment import Segment
 
@@ -51,10 +51,12 @@ class EmbeddedBackend(SearchBackend):
 
     name = "embedded"
 
-    def __init__(self, path, compact_ratio=0.25, compact_min_ops=5000):
+    def __init__(self, path, compact_ratio=0.25, compact_min_ops=5000,
+                 build_chunk=build.CHUNK, build_processes=None):
         self.path = Path(path)
         self.compact_ratio = compact_ratio
         self.compact_min_ops = compact_min_ops
+        self.build_chunk, self.build_processes = build_chunk, build_processes
         self._kinds, self._made = {}, set()
         self._mutex = threading.RLock()
         _keep_freed_memory()
@@ -132,20 +134,25 @@ class EmbeddedBackend(SearchBackend):
 
     # -- writes -----------------------------------------------------------------------
 
-    def _publish(self, kind, seg):
-        """Write ``seg`` as the next generation and make it current (holding the lock).
+    def _publish(self, kind, seg=None, built=None):
+        """Write ``seg`` (or take the snapshot ``built`` in a directory of its own) as the
+        next generation and make it current (holding the lock).
 
         The snapshot and the new log are complete and flushed before ``CURRENT`` names
         them; then the older generations are removed (readers that still hold their
         files open keep them until they move on).
         """
         d = self._dir(kind)
-        gen = max([files.generation_of(p.name) or 0 for p in d.iterdir()] + [seg.gen]) + 1
+        gen = max([files.generation_of(p.name) or 0 for p in d.iterdir()]
+                  + [seg.gen if seg else 0]) + 1
         uid = uuid.uuid4().hex
         tmp = d / f"snap-{gen}.tmp"
         try:
             shutil.rmtree(tmp, ignore_errors=True)
-            seg.write(tmp)
+            if built is None:
+                seg.write(tmp)
+            else:
+                os.replace(built, tmp)
             os.replace(tmp, d / f"snap-{gen}")
             files.create_log(files.log_path(d, gen), gen, uid)
             files.write_current(d, gen, uid)
@@ -198,19 +205,23 @@ class EmbeddedBackend(SearchBackend):
 
     @_serialised
     def rebuild(self, kind, docs, deleted=()):
-        """Build a new snapshot from ``docs`` (and tombstones ``deleted``), swap it in."""
-        seg, batch = Segment(), []
-        for doc in docs:
-            batch.append({"op": "upsert", "id": doc["id"], "version": doc["version"], "doc": doc})
-            if len(batch) >= 5000:
-                seg.apply(batch)
-                batch = []
-        seg.apply(batch + [{"op": "delete", "id": i, "version": v} for i, v in deleted])
+        """Build a new snapshot from ``docs`` (and tombstones ``deleted``), swap it in.
+
+        The snapshot is written beside the index while it keeps serving, streaming and in
+        parallel (``build``); only the swap holds the writers' lock.
+        """
+        d = self._dir(kind)
+        _remove_abandoned_builds(d)
+        target = d / f"build-{os.getpid()}-{uuid.uuid4().hex}"
         try:
+            build.write_snapshot(target, docs, deleted, chunk=self.build_chunk,
+                                 processes=self.build_processes)
             with self._locked(kind):
-                return len(self._publish(kind, seg).row_of)
+                return len(self._publish(kind, built=target).row_of)
         except OSError as exc:
             raise BackendError(f"embedded index of {kind} not writable: {exc}") from exc
+        finally:
+            shutil.rmtree(target, ignore_errors=True)
 
     @_serialised
     def compact(self, kind):
@@ -342,6 +353,24 @@ class EmbeddedBackend(SearchBackend):
                 for f in seg.stored():
                     f.close()
             self._kinds.clear()
+
+
+def _remove_abandoned_builds(directory):
+    """Remove what rebuilds by processes that are gone left behind (``build-<pid>-*``)."""
+    for path in directory.glob("build-*"):
+        pid = path.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
 
 
 @functools.cache

@@ -51,9 +51,18 @@ def hashed(rows):
 def bm25(tf, doclen, avgdl):
     """BM25 term weights of the term-frequency matrix ``tf`` (CSC) for these lengths."""
     tf = tf.tocsc()
-    norm = (K1 * (1 - B + B * doclen / avgdl)).astype(np.float32)
-    data = tf.data.astype(np.float32)
-    return data * np.float32(K1 + 1) / (data + norm[tf.indices])
+    return bm25_weights(tf.data, bm25_norms(doclen, avgdl)[tf.indices])
+
+
+def bm25_norms(doclen, avgdl):
+    """The per-row length normalisation of BM25 (float32)."""
+    return (K1 * (1 - B + B * doclen / avgdl)).astype(np.float32)
+
+
+def bm25_weights(tf, norms):
+    """BM25 weights of term frequencies ``tf`` in rows whose norms are ``norms``."""
+    data = tf.astype(np.float32)
+    return data * np.float32(K1 + 1) / (data + norms)
 
 
 def days(iso):

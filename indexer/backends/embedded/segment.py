@@ -28,8 +28,18 @@ _DTYPES = {"ids": np.int64, "versions": np.int64, "live": bool, "open": bool,
            "edu": np.int8, "partner": np.int32, "doclen": np.float32}
 # Partner IDs share the code table with place codes, under this prefix.
 PARTNER = "partner:"
+# The per-row columns that hold codes from the segment's code table, numbered in this
+# order for each batch of documents.
+CODED = ("prov", "ward", "partner")
 # Decoded projections kept per process; beyond this, the oldest half is dropped.
 SOURCE_CACHE = 50_000
+
+
+def wins(delete, version, current, live):
+    """Whether an upsert (or a delete) at ``version`` changes a document indexed at
+    version ``current`` (``live``, or a tombstone or nothing): newer versions win, and a
+    delete also removes a live row of its own version."""
+    return version > current or (delete and live and version >= current)
 
 
 class Segment:
@@ -77,7 +87,7 @@ class Segment:
                 current, live = latest[doc_id]["version"], latest[doc_id]["op"] == "upsert"
             else:
                 current, live = self.indexed(doc_id)
-            if version > current or (op["op"] == "delete" and live and version >= current):
+            if wins(op["op"] == "delete", version, current, live):
                 latest[doc_id] = op
         return list(latest.values())
 
@@ -96,11 +106,6 @@ class Segment:
 
     # -- rows -------------------------------------------------------------------------
 
-    def _code(self, value):
-        if not value:
-            return 0
-        return self.codes.setdefault(value, len(self.codes) + 1)
-
     def _append(self, docs):
         """Add rows for ``docs`` (distinct IDs); rows for IDs already present die first."""
         if not docs:
@@ -110,30 +115,9 @@ class Segment:
             old = self.row_of.pop(doc["id"], None)
             if old is not None:
                 self._kill(old)
-        text = F.hashed([F.doc_terms(d) for d in docs])
-        req, pref = zip(*(F.skill_features(d) for d in docs))
-        skills = F.hashed(req) + F.PREFERRED_WEIGHT * F.hashed(pref)
-        skills.data = np.minimum(skills.data, 1.0)
+        text, skills, new = features_of(docs)
+        number_codes(self.codes, new)
         start = len(self)
-        new = {
-            "ids": [d["id"] for d in docs],
-            "versions": [d["version"] for d in docs],
-            "live": np.ones(len(docs), bool),
-            "open": [d.get("status") == "open" for d in docs],
-            "vfrom": [F.days(d.get("valid_from")) or F.NO_START for d in docs],
-            "vthrough": [F.days(d.get("valid_through")) or F.NO_END for d in docs],
-            "prov": [self._code(d.get("province_code")) for d in docs],
-            "ward": [self._code(d.get("ward_code")) for d in docs],
-            "lat": [np.nan if d.get("lat") is None else d["lat"] for d in docs],
-            "lon": [np.nan if d.get("lon") is None else d["lon"] for d in docs],
-            "offences": [sum(F.offence_bit(c) for c in set(d.get("excluded_offences", [])))
-                         for d in docs],
-            "licences": [F.licence_bits(d.get("licences_required")) for d in docs],
-            "edu": [education_rank(d.get("min_education")) for d in docs],
-            "partner": [self._code(PARTNER + d["partner_id"]) if d.get("partner_id") else 0
-                        for d in docs],
-            "doclen": np.asarray(text.sum(axis=1)).ravel(),
-        }
         for name in ARRAYS:
             self.a[name] = np.concatenate([self.a[name], np.asarray(new[name], _DTYPES[name])])
         self.xyz = np.concatenate([self.xyz, F.unit(self.a["lat"][start:],
@@ -142,7 +126,7 @@ class Segment:
             self.row_of[doc["id"]] = start + i
             self.delta_docs[start + i] = shared(doc)
         self.delta_x.append(text)
-        self.delta_s.append(skills.tocsr())
+        self.delta_s.append(skills)
 
     def _kill(self, row):
         self.a["live"][row] = False
@@ -380,6 +364,45 @@ class Segment:
         angle = min(query.radius_km / F.EARTH_RADIUS_KM, np.pi)
         near |= centre @ self.xyz >= np.cos(angle)
         return near
+
+def number_codes(table, values):
+    """Replace the raw values of the ``CODED`` columns by their codes in ``table`` (0 for
+    none), numbering new ones on, column by column."""
+    for name in CODED:
+        raw = values[name]
+        if name == "partner":
+            raw = [PARTNER + v if v else None for v in raw]
+        values[name] = [table.setdefault(v, len(table) + 1) if v else 0 for v in raw]
+
+
+def features_of(docs):
+    """What the index keeps of ``docs``: (hashed text term counts, weighted skill
+    features, both CSR, {array name: per-row values}); the ``CODED`` columns hold the
+    raw place codes and partner IDs, which the caller numbers in its code table."""
+    text = F.hashed([F.doc_terms(d) for d in docs])
+    req, pref = zip(*(F.skill_features(d) for d in docs))
+    skills = F.hashed(req) + F.PREFERRED_WEIGHT * F.hashed(pref)
+    skills.data = np.minimum(skills.data, 1.0)
+    values = {
+        "ids": [d["id"] for d in docs],
+        "versions": [d["version"] for d in docs],
+        "live": np.ones(len(docs), bool),
+        "open": [d.get("status") == "open" for d in docs],
+        "vfrom": [F.days(d.get("valid_from")) or F.NO_START for d in docs],
+        "vthrough": [F.days(d.get("valid_through")) or F.NO_END for d in docs],
+        "prov": [d.get("province_code") for d in docs],
+        "ward": [d.get("ward_code") for d in docs],
+        "lat": [np.nan if d.get("lat") is None else d["lat"] for d in docs],
+        "lon": [np.nan if d.get("lon") is None else d["lon"] for d in docs],
+        "offences": [sum(F.offence_bit(c) for c in set(d.get("excluded_offences", [])))
+                     for d in docs],
+        "licences": [F.licence_bits(d.get("licences_required")) for d in docs],
+        "edu": [education_rank(d.get("min_education")) for d in docs],
+        "partner": [d.get("partner_id") for d in docs],
+        "doclen": np.asarray(text.sum(axis=1)).ravel(),
+    }
+    return text, skills.tocsr(), values
+
 
 def shared(doc):
     """A projection with its strings interned: projections repeat the same terms, skill
