@@ -45,6 +45,15 @@ def make_posting(**overrides):
     }, overrides)
 
 
+def job_projection(doc_id, version=1, **overrides):
+    """The index document (projection) of a posting made by ``make_posting``."""
+    from indexer.documents import projection
+    from indexer.schemas import JobPostingSchema
+    data = JobPostingSchema().dump(JobPostingSchema().load(
+        make_posting(external_id=f"J-{doc_id}", **overrides)))
+    return projection("jobs", {"id": doc_id, "version": version, "data": data}, "Công ty")
+
+
 def make_course(**overrides):
     """A valid training course record (a free MIG welding course in Sầm Sơn)."""
     return _merge({

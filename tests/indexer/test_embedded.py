@@ -11,19 +11,14 @@ from indexer.backends import CandidateQuery
 from indexer.backends.embedded import features
 from indexer.backends.base import haversine_km
 from indexer.backends.embedded import EmbeddedBackend
-from indexer.documents import projection
 from indexer.errors import IndexOutdated
-from indexer.schemas import JobPostingSchema
 
-from factories import make_posting
+from factories import job_projection, make_posting
 
 TODAY = dt.date(2026, 11, 27)
 
 
-def doc(doc_id, version=1, **overrides):
-    data = JobPostingSchema().dump(JobPostingSchema().load(
-        make_posting(external_id=f"J-{doc_id}", **overrides)))
-    return projection("jobs", {"id": doc_id, "version": version, "data": data}, "Công ty")
+doc = job_projection
 
 
 def found(backend, text="hàn"):

@@ -201,7 +201,7 @@ class _Build:
         self.sources.close()
         keep = np.ones(self.n, bool)
         keep[self.dropped] = False
-        rows = {name: _concat(self.values.pop(name), _DTYPES[name])[keep] for name in ARRAYS}
+        rows = {name: _concat(self.values.pop(name, []), _DTYPES[name])[keep] for name in ARRAYS}
         lengths = _concat(self.lengths, np.int64)
         n = int(keep.sum())
         if n < self.n:
