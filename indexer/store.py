@@ -382,6 +382,21 @@ class Store:
                 yield _row(row)
             last = rows[-1].id
 
+    def live_ids(self, kind):
+        """IDs of the live documents of ``kind``, in order."""
+        c = documents.c
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(c.id).where(c.kind == kind, c.status != DELETED)
+                                     .order_by(c.id)).scalars())
+
+    def documents_between(self, kind, first, last):
+        """The live documents of ``kind`` with IDs from ``first`` to ``last``, in order."""
+        c = documents.c
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(select(documents).where(
+                c.kind == kind, c.status != DELETED, c.id >= first, c.id <= last)
+                .order_by(c.id))]
+
     def searchable(self, kind, today):
         """{id: version} of the open documents of ``kind`` valid on ``today``."""
         day = today.isoformat()

@@ -7,9 +7,10 @@ import os
 import signal
 import time
 
+from .backends.base import ChunkedDocs
 from .documents import projection
 from .errors import BackendError
-from .store import DELETED
+from .store import DELETED, Store
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +86,29 @@ def reindex(store, backend, kinds=("jobs", "courses")):
     out = {}
     for kind in kinds:
         since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=CATCH_UP_SECONDS)
-        out[kind] = backend.rebuild(
-            kind, (projection(kind, r, names.get(r["partner_id"]))
-                   for r in store.iter_documents(kind)),
-            deleted=store.tombstones(kind))
+        out[kind] = backend.rebuild(kind, StoreProjections(store, kind, names),
+                                    deleted=store.tombstones(kind))
         catch_up(store, backend, kind, since)
     return out
+
+
+class StoreProjections(ChunkedDocs):
+    """The projections of the live documents of ``kind`` in ``store``, by ranges of IDs
+    (``names``: partner names by ID). A forked worker opens a store of its own."""
+
+    def __init__(self, store, kind, names):
+        self.store, self.kind, self.names = store, kind, names
+        self._pid = os.getpid()
+
+    def tasks(self, size):
+        ids = self.store.live_ids(self.kind)
+        return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+    def load(self, task):
+        if os.getpid() != self._pid:  # never use the parent's connections
+            self.store, self._pid = Store(self.store.url), os.getpid()
+        return [projection(self.kind, r, self.names.get(r["partner_id"]))
+                for r in self.store.documents_between(self.kind, *task)]
 
 
 def catch_up(store, backend, kind, since, rows=None):

@@ -114,6 +114,29 @@ class Candidate:
     source: dict
 
 
+class ChunkedDocs:
+    """Projections to index that can be read chunk by chunk, where they are needed.
+
+    Iterating yields them all, in order, in this process. A backend that indexes in
+    parallel (the embedded ``rebuild``) forks worker processes that inherit the object
+    and has each call ``load(task)`` for some of ``tasks(size)`` (about ``size``
+    documents each, picklable, in order), so the reading and projecting is parallel too.
+    """
+
+    CHUNK = 5000
+
+    def tasks(self, size):
+        raise NotImplementedError
+
+    def load(self, task):
+        """The projections of one task (called in this process or in a forked worker)."""
+        raise NotImplementedError
+
+    def __iter__(self):
+        for task in self.tasks(self.CHUNK):
+            yield from self.load(task)
+
+
 class SearchBackend:
     """Base class: the contract every backend honours."""
 
@@ -134,7 +157,8 @@ class SearchBackend:
         raise NotImplementedError
 
     def rebuild(self, kind, docs, deleted=()):
-        """Replace the whole index of ``kind`` with ``docs`` (an iterable of projections).
+        """Replace the whole index of ``kind`` with ``docs`` (an iterable of projections,
+        or ``ChunkedDocs``).
 
         ``deleted`` are (id, version) pairs of deleted documents: older versions of them
         are refused afterwards, as after ``delete``. Searches keep answering from the old

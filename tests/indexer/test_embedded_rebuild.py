@@ -137,3 +137,22 @@ def test_what_a_killed_rebuild_left_is_removed_by_the_next(tmp_path):
     assert [p.exists() for p in left] == [False, False]
     assert alive.exists()
     assert sorted(backend.ids("jobs")) == [1, 2]
+
+
+def test_a_reindex_reads_and_projects_the_store_in_the_workers(service, tmp_path):
+    """``indexer reindex`` hands the rebuild the store by ranges of IDs: forked workers
+    read and project them, and the snapshot is the one of the same projections."""
+    service.load_files(sample_feeds())
+    gone = service.store.iter_documents("jobs").__next__()
+    service.delete("jobs", gone["id"])
+    service.backend.build_chunk = 7
+    counts = service.reindex()
+    names = service.store.partner_names()
+    for kind in ("jobs", "courses"):
+        docs = [projection(kind, r, names.get(r["partner_id"]))
+                for r in service.store.iter_documents(kind)]
+        assert counts[kind] == len(docs) > 7
+        segment_snapshot(tmp_path / kind, docs, 7, service.store.tombstones(kind))
+        state = service.backend._state(kind)
+        assert_same_files(tmp_path / kind, state.directory)
+    assert gone["id"] not in service.backend.ids("jobs")

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 
+from ..base import ChunkedDocs
 from . import features as F
 from .files import finish_snapshot
 from .segment import _DTYPES, ARRAYS, CODED, features_of, number_codes, wins
@@ -43,11 +44,13 @@ POSTINGS = (("x", True), ("s", False))
 
 
 def write_snapshot(directory, docs, deleted=(), chunk=CHUNK, processes=None):
-    """Write the snapshot of ``docs`` (projections) and tombstones ``deleted`` ((id,
-    version) pairs) into ``directory`` (made here); returns the number of rows.
+    """Write the snapshot of ``docs`` (projections, or ``ChunkedDocs``) and tombstones
+    ``deleted`` ((id, version) pairs) into ``directory`` (made here); returns the number
+    of rows.
 
     Up to one chunk of documents is indexed in this process; beyond, a pool of
-    ``processes`` workers (default: the CPUs) indexes the chunks.
+    ``processes`` workers (default: the CPUs) indexes the chunks (and reads and projects
+    them, for ``ChunkedDocs``).
     """
     directory = Path(directory)
     directory.mkdir(parents=True)
@@ -56,17 +59,22 @@ def write_snapshot(directory, docs, deleted=(), chunk=CHUNK, processes=None):
     pieces.mkdir()
     try:
         build = _Build(directory, pieces)
-        chunks = _chunks(docs, chunk)
-        first = next(chunks, [])
-        # Fork the workers while this process holds one chunk only (they inherit it).
-        if len(first) < chunk or processes == 1:
-            chunks = itertools.chain([first] if first else [], chunks)
-            for number, part in enumerate(chunks):
-                build.add(_index_chunk((number, part, str(pieces))))
+        if isinstance(docs, ChunkedDocs):
+            tasks = list(enumerate(docs.tasks(chunk)))
+            parallel = len(tasks) > 1
+        else:  # fork the workers while this process holds one chunk only
+            chunks = _chunks(docs, chunk)
+            first = next(chunks, [])
+            parallel = len(first) == chunk
+            tasks = enumerate(itertools.chain([first] if first else [], chunks))
+            docs = None
+        if parallel and processes != 1:
+            results = _parallel(tasks, pieces, processes or os.cpu_count() or 1, docs)
         else:
-            for result in _parallel(itertools.chain([first], chunks), pieces,
-                                    processes or os.cpu_count() or 1):
-                build.add(result)
+            results = (_index_chunk((n, docs.load(t) if docs else t, str(pieces)))
+                       for n, t in tasks)
+        for result in results:
+            build.add(result)
         build.delete(deleted)
         return build.finish()
     finally:
@@ -79,26 +87,42 @@ def _chunks(docs, size):
         yield part
 
 
-def _parallel(chunks, pieces, processes):
-    """The results of ``_index_chunk`` over ``chunks``, in order, with at most two
-    tasks per worker in flight (so the input is read only as fast as it is indexed)."""
+def _parallel(tasks, pieces, processes, source=None):
+    """The results of ``_index_chunk`` over ``tasks`` ((number, documents, or a task of
+    ``source``)), in order, with at most two tasks per worker in flight (so the input is
+    read only as fast as it is indexed)."""
     # fork, as the background drain does: spawn and forkserver would run the parent's
     # main module again in each worker. The workers only index their chunks.
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(processes) as pool:
+    with ctx.Pool(processes, initializer=_use_source, initargs=(source,)) as pool:
         pending = collections.deque()
-        for number, part in enumerate(chunks):
-            pending.append(pool.apply_async(_index_chunk, ((number, part, str(pieces)),)))
-            del part
+        for number, payload in tasks:
+            pending.append(pool.apply_async(_load_and_index, ((number, payload, str(pieces)),)))
+            del payload
             while len(pending) >= 2 * processes:
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
 
 
+_SOURCE = None
+
+
+def _use_source(source):
+    global _SOURCE
+    _SOURCE = source
+
+
+def _load_and_index(task):
+    number, payload, pieces = task
+    return _index_chunk((number, _SOURCE.load(payload) if _SOURCE else payload, pieces))
+
+
 def _index_chunk(task):
     """In a worker: what the index keeps of one chunk; its posting lists go to files."""
     number, docs, pieces = task
+    if not docs:
+        return {"n": 0}
     text, skills, values = features_of(docs)
     stored = {}
     for (prefix, _), matrix in zip(POSTINGS, (text, skills)):
