@@ -14,6 +14,10 @@ import multiprocessing
 import sys
 import time
 
+import orjson
+
+from indexer.backends.base import ChunkedDocs
+
 from . import corpus
 
 CHUNK = 2000
@@ -108,6 +112,37 @@ def iter_projections(size, kind):
             yield json.loads(line)
 
 
+class CachedProjections(ChunkedDocs):
+    """The cached index documents of ``kind`` as ``ChunkedDocs``: a rebuild's workers
+    read and decode their own runs of lines, as in ``indexer reindex`` they read and
+    project their own ranges of the store (``indexer.sync.StoreProjections``)."""
+
+    def __init__(self, size, kind):
+        self.path = projections_path(size, kind)
+
+    def tasks(self, size):
+        """(byte offset, lines) of each run of ``size`` lines."""
+        out, start, count, offset = [], 0, 0, 0
+        with open(self.path, "rb") as fh:
+            while block := fh.read(16 << 20):
+                at = 0
+                while (end := block.find(b"\n", at)) >= 0:
+                    at, count = end + 1, count + 1
+                    if count == size:
+                        out.append((start, count))
+                        start, count = offset + at, 0
+                offset += len(block)
+        if count:
+            out.append((start, count))
+        return out
+
+    def load(self, task):
+        start, count = task
+        with open(self.path, "rb") as fh:
+            fh.seek(start)
+            return [orjson.loads(fh.readline()) for _ in range(count)]
+
+
 def embedded_path(size):
     """The cached embedded index of the corpus of ``size`` (per corpus and index format)."""
     from indexer.backends.embedded import FORMAT
@@ -124,7 +159,7 @@ def ensure_embedded(size):
     start = time.perf_counter()
     backend = EmbeddedBackend(path)
     for kind in ("jobs", "courses"):
-        backend.rebuild(kind, iter_projections(size, kind))
+        backend.rebuild(kind, CachedProjections(size, kind))
     (path / "DONE").write_text(f"{time.perf_counter() - start:.1f}")
     print(f"embedded index of {size} in {time.perf_counter() - start:.1f}s", file=sys.stderr)
     return path

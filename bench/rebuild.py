@@ -1,14 +1,16 @@
 """Time and peak memory of rebuilding the embedded index of a benchmark corpus.
 
-    python -m bench.rebuild 100000 1000000 [--runs 3] [--segment]
+    python -m bench.rebuild 100000 1000000 [--runs 3] [--method chunked|streaming|segment]
 
 Each run rebuilds both kinds (jobs, then courses) from the corpus's cached projections
-(``bench.build``) into a fresh directory, in a child process, as ``indexer reindex``
-does after reading the store: ``EmbeddedBackend.rebuild``. The parent samples the
+(``bench.build``) into a fresh directory, in a child process, with
+``EmbeddedBackend.rebuild``: ``chunked`` hands it the projections file by runs of lines
+that its workers read, as ``indexer reindex`` hands it the store by ranges of IDs;
+``streaming`` hands it the documents decoded one by one in the parent. The parent samples the
 proportional set size (PSS) of the child and its workers every 50 ms, summed over the
 process tree (the builder's peak: what the machine must have free; RSS, which counts
 the pages forked workers share once in each, is kept beside it) and takes the wall time.
-``--segment`` runs the previous rebuild instead, which applied every document to an
+``segment`` runs the previous rebuild instead, which applied every document to an
 in-memory ``Segment`` and wrote it (kept here to measure before and after on the same
 machine). Results go to ``bench/results/rebuild.json`` (merged by size and method).
 """
@@ -49,6 +51,8 @@ for kind in ("jobs", "courses"):
         with backend._locked(kind):
             backend._publish(kind, seg)
         del seg, batch
+    elif method == "chunked":
+        backend.rebuild(kind, build.CachedProjections(size, kind))
     else:
         backend.rebuild(kind, docs)
 print(time.perf_counter() - start)
@@ -108,10 +112,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="+", type=int)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--segment", action="store_true",
-                        help="measure the previous (in-memory Segment) rebuild")
+    parser.add_argument("--method", choices=("streaming", "chunked", "segment"),
+                        default="chunked")
     args = parser.parse_args(argv)
-    method = "segment" if args.segment else "streaming"
+    method = args.method
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for size in args.sizes:
         build.ensure_projections(size)

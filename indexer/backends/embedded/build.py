@@ -30,7 +30,7 @@ import orjson
 
 from ..base import ChunkedDocs
 from . import features as F
-from .files import finish_snapshot
+from .files import ChecksummedFile, finish_snapshot
 from .segment import _DTYPES, ARRAYS, CODED, features_of, number_codes, wins
 
 # Documents per worker task; a multiple of ``BATCH`` (see ``_number_codes``).
@@ -150,7 +150,8 @@ class _Build:
         self.row_of, self.codes, self.tomb = {}, {}, {}
         self.dropped = []  # rows superseded by a newer version of their ID, or deleted
         self.n = 0
-        self.sources = open(directory / "sources.bin", "wb")
+        self.known = {}  # [size, CRC-32] of the big files, summed as they are written
+        self.sources = ChecksummedFile(directory / "sources.bin", self.known)
 
     def add(self, result):
         n, values, start = result["n"], result["values"], self.n
@@ -245,7 +246,8 @@ class _Build:
         offsets = np.zeros(n + 1, np.int64)
         np.cumsum(lengths, out=offsets[1:])
         np.save(self.directory / "offsets.npy", offsets)
-        finish_snapshot(self.directory, {"rows": n, "avgdl": avgdl, "codes": self.codes})
+        finish_snapshot(self.directory, {"rows": n, "avgdl": avgdl, "codes": self.codes},
+                        self.known)
         return n
 
     def _keep_sources(self, keep, lengths):
@@ -257,6 +259,7 @@ class _Build:
                 src.seek(ends[row] - lengths[row])
                 out.write(src.read(int(lengths[row])))
         os.replace(path.with_suffix(".keep"), path)
+        self.known.pop(path.name, None)
 
     def _merge(self, prefix, keep, renumber, norms):
         """Merge the pieces of posting set ``prefix`` into its CSC files; returns indptr.
@@ -279,7 +282,8 @@ class _Build:
         nnz = int(indptr[-1])
         itype = F.index_dtype(nnz)
         names = ["indices", "data"] + (["weights"] if norms is not None else [])
-        outs = {name: open(self.directory / f"{prefix}_{name}.npy", "wb") for name in names}
+        outs = {name: ChecksummedFile(self.directory / f"{prefix}_{name}.npy", self.known)
+                for name in names}
         try:
             for name, fh in outs.items():
                 dtype = itype if name == "indices" else np.float32
@@ -288,10 +292,10 @@ class _Build:
                     "fortran_order": False, "shape": (nnz,)})
             for c0, c1 in _bands(indptr):
                 rows, data = _band(pieces, c0, c1, indptr)
-                outs["indices"].write(rows.astype(itype).tobytes())
-                outs["data"].write(data.tobytes())
+                outs["indices"].write(rows.astype(itype))
+                outs["data"].write(data)
                 if norms is not None:
-                    outs["weights"].write(F.bm25_weights(data, norms[rows]).tobytes())
+                    outs["weights"].write(F.bm25_weights(data, norms[rows]))
         finally:
             for fh in outs.values():
                 fh.close()

@@ -89,11 +89,15 @@ def write_current(directory, gen, uid):
 
 # -- snapshots --------------------------------------------------------------------------
 
-def finish_snapshot(directory, meta):
-    """Write the manifest of the files in ``directory`` (sizes, CRC-32) and flush it all."""
+def finish_snapshot(directory, meta, known=None):
+    """Write the manifest of the files in ``directory`` (sizes, CRC-32) and flush it all.
+
+    ``known`` gives [size, CRC-32] of files whose writer summed them as it wrote them
+    (``ChecksummedFile``), so that they are not read back."""
     files = {}
     for path in sorted(directory.iterdir()):
-        files[path.name] = [path.stat().st_size, file_crc(path)]
+        files[path.name] = (known or {}).get(path.name) or [path.stat().st_size,
+                                                            file_crc(path)]
         fsync_path(path)
     manifest = {**meta, "format": FORMAT, "files": files}
     body = json.dumps(manifest, ensure_ascii=False, sort_keys=True)
@@ -101,6 +105,27 @@ def finish_snapshot(directory, meta):
         {"manifest": manifest, "crc32": zlib.crc32(body.encode())}, ensure_ascii=False))
     fsync_path(directory / MANIFEST)
     fsync_path(directory)
+
+
+class ChecksummedFile:
+    """A file written from the start, summing its size and CRC-32 as it goes; ``close``
+    records them in ``known`` under the file's name (for ``finish_snapshot``)."""
+
+    def __init__(self, path, known):
+        self.path, self.known = Path(path), known
+        self._fh, self.size, self.crc = open(path, "wb"), 0, 0
+
+    def write(self, data):
+        """Write bytes or a contiguous array."""
+        view = memoryview(data).cast("B")
+        self.crc = zlib.crc32(view, self.crc)
+        self.size += len(view)
+        return self._fh.write(view)
+
+    def close(self):
+        if not self._fh.closed:
+            self._fh.close()
+            self.known[self.path.name] = [self.size, self.crc]
 
 
 def read_manifest(directory):
