@@ -31,7 +31,8 @@ from .stats import machine, summary
 RESULTS = Path(__file__).resolve().parent / "results" / "rebuild.json"
 
 _CHILD = """
-import sys, time
+import logging, sys, time
+logging.basicConfig(level=logging.INFO, format="  %(message)s")
 from bench import build
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.backends.embedded.segment import Segment

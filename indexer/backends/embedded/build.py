@@ -20,9 +20,11 @@ size of the corpus; the posting files themselves are only ever written, not held
 import bisect
 import collections
 import itertools
+import logging
 import multiprocessing
 import os
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +34,8 @@ from ..base import ChunkedDocs
 from . import features as F
 from .files import ChecksummedFile, finish_snapshot
 from .segment import _DTYPES, ARRAYS, CODED, features_of, number_codes, wins
+
+log = logging.getLogger(__name__)
 
 # Documents per worker task; a multiple of ``BATCH`` (see ``_number_codes``).
 CHUNK = 5000
@@ -73,10 +77,16 @@ def write_snapshot(directory, docs, deleted=(), chunk=CHUNK, processes=None):
         else:
             results = (_index_chunk((n, docs.load(t) if docs else t, str(pieces)))
                        for n, t in tasks)
+        started = time.perf_counter()
         for result in results:
             build.add(result)
+        indexed = time.perf_counter()
         build.delete(deleted)
-        return build.finish()
+        rows = build.finish()
+        log.info("rebuilt %s: %d rows; indexing %.1f s, merging and writing %.1f s, "
+                 "flushing %.1f s", directory, rows, indexed - started, build.merge_seconds,
+                 build.flush_seconds)
+        return rows
     finally:
         shutil.rmtree(pieces, ignore_errors=True)
 
@@ -223,6 +233,7 @@ class _Build:
 
     def finish(self):
         """Write the arrays and posting files, then the manifest; returns the rows."""
+        started = time.perf_counter()
         self.sources.close()
         keep = np.ones(self.n, bool)
         keep[self.dropped] = False
@@ -246,8 +257,11 @@ class _Build:
         offsets = np.zeros(n + 1, np.int64)
         np.cumsum(lengths, out=offsets[1:])
         np.save(self.directory / "offsets.npy", offsets)
+        self.merge_seconds = time.perf_counter() - started
+        started = time.perf_counter()
         finish_snapshot(self.directory, {"rows": n, "avgdl": avgdl, "codes": self.codes},
                         self.known)
+        self.flush_seconds = time.perf_counter() - started
         return n
 
     def _keep_sources(self, keep, lengths):
