@@ -123,15 +123,15 @@ def _occupation_fits(model, sims):
     """fits(code) -> (fit, group fit, nearest) of an occupation code, from the query's
     cosines ``sims`` with the model's occupation centroids; memoised per code. The
     nearest occupations vote within the code's own clustering (one, for real codes)."""
-    index, groups = model.occupation_index_, model.occupations_
-    digits = max((len(g) for g in groups), default=0)
-    full = [i for i, g in enumerate(groups) if len(g) == digits]
-    order = sorted(full, key=lambda i: (-round(float(sims[i]), 6), str(groups[i])))
+    index = model.occupation_index_
+    full, names, runs = _full_codes(model)
+    values = sims.tolist()
+    order = sorted(range(len(full)), key=lambda j: (-round(values[full[j]], 6), names[j]))
     votes = {}
-    for i in order:
-        run = votes.setdefault(_run(model, str(groups[i])), [])
-        if len(run) < OCCUPATION_TOP and sims[i] > 0:
-            run.append((str(groups[i]), float(sims[i]) ** 2))
+    for j in order:
+        run = votes.setdefault(runs[j], [])
+        if len(run) < OCCUPATION_TOP and values[full[j]] > 0:
+            run.append((names[j], values[full[j]] ** 2))
     memo = {}
 
     def fits(code):
@@ -150,6 +150,24 @@ def _occupation_fits(model, sims):
             memo[code] = hit
         return hit
     return fits
+
+
+_FULL = {}
+
+
+def _full_codes(model):
+    """(positions, codes, clusterings) of the model's full-length occupation codes, in
+    the order of ``occupations_``; kept per model."""
+    hit = _FULL.get(id(model))
+    if hit is None or hit[0] is not model:
+        groups = model.occupations_
+        digits = max((len(g) for g in groups), default=0)
+        full = [i for i, g in enumerate(groups) if len(g) == digits]
+        names = [str(groups[i]) for i in full]
+        if len(_FULL) > 4:
+            _FULL.clear()
+        hit = _FULL[id(model)] = (model, full, names, [_run(model, c) for c in names])
+    return hit[1:]
 
 
 def _cluster_fits(model, sims):
