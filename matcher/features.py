@@ -66,11 +66,18 @@ class _Units:
         order = np.argsort(h, kind="stable")
         self.hashes, self.idf = h[order], idf[order].astype(np.float64)
         self.total = float(self.idf.sum()) or 1.0
+        # Whether any unit's hash has these low 16 bits: a cheap first test that lets
+        # only a few percent of a candidate's hashes through to the binary search.
+        self.low = np.zeros(1 << 16, bool)
+        self.low[self.hashes.view(np.uint16)[::2]] = True
 
     def matched_idf(self, flat, rows, n):
-        """Σ IDF of the units found, per row, for the concatenated hashes ``flat``."""
+        """Σ IDF of the units found, per row, for the concatenated hashes ``flat``
+        (int32, little-endian as packed)."""
         if not len(self.hashes) or not len(flat):
             return np.zeros(n)
+        maybe = np.flatnonzero(np.take(self.low, flat.view(np.uint16)[::2]))
+        flat, rows = flat[maybe], rows[maybe]
         pos = np.minimum(np.searchsorted(self.hashes, flat), len(self.hashes) - 1)
         hit = self.hashes[pos] == flat
         return np.bincount(rows[hit], weights=self.idf[pos[hit]], minlength=n)
@@ -116,15 +123,15 @@ def _occupation_fits(model, sims):
     """fits(code) -> (fit, group fit, nearest) of an occupation code, from the query's
     cosines ``sims`` with the model's occupation centroids; memoised per code. The
     nearest occupations vote within the code's own clustering (one, for real codes)."""
-    index, groups = model.occupation_index_, model.occupations_
-    digits = max((len(g) for g in groups), default=0)
-    full = [i for i, g in enumerate(groups) if len(g) == digits]
-    order = sorted(full, key=lambda i: (-round(float(sims[i]), 6), str(groups[i])))
+    index = model.occupation_index_
+    full, names, runs = _full_codes(model)
+    values = sims.tolist()
+    order = sorted(range(len(full)), key=lambda j: (-round(values[full[j]], 6), names[j]))
     votes = {}
-    for i in order:
-        run = votes.setdefault(_run(model, str(groups[i])), [])
-        if len(run) < OCCUPATION_TOP and sims[i] > 0:
-            run.append((str(groups[i]), float(sims[i]) ** 2))
+    for j in order:
+        run = votes.setdefault(runs[j], [])
+        if len(run) < OCCUPATION_TOP and values[full[j]] > 0:
+            run.append((names[j], values[full[j]] ** 2))
     memo = {}
 
     def fits(code):
@@ -143,6 +150,24 @@ def _occupation_fits(model, sims):
             memo[code] = hit
         return hit
     return fits
+
+
+_FULL = {}
+
+
+def _full_codes(model):
+    """(positions, codes, clusterings) of the model's full-length occupation codes, in
+    the order of ``occupations_``; kept per model."""
+    hit = _FULL.get(id(model))
+    if hit is None or hit[0] is not model:
+        groups = model.occupations_
+        digits = max((len(g) for g in groups), default=0)
+        full = [i for i, g in enumerate(groups) if len(g) == digits]
+        names = [str(groups[i]) for i in full]
+        if len(_FULL) > 4:
+            _FULL.clear()
+        hit = _FULL[id(model)] = (model, full, names, [_run(model, c) for c in names])
+    return hit[1:]
 
 
 def _cluster_fits(model, sims):
@@ -190,18 +215,22 @@ def field_scores(query, docs, avgdl, fields=("title", "body")):
     field is written with marks is compared in exact forms when the query has marks,
     else in folded ones. ``avgdl`` maps each field to its average length."""
     n, k = len(docs), len(fields)
-    packed = [unpack(d.get(f + "_hashes")) for d in docs for f in fields]
-    lengths = np.array([len(p[0]) for p in packed], np.int64)
+    keys = [f + "_hashes" for f in fields]
+    packed = [unpack(d.get(key)) for d in docs for key in keys]
+    lengths = np.fromiter([len(p[0]) for p in packed], np.int64, count=n * k)
     exact = np.zeros(n * k, bool)
     if query.marked:
-        exact = np.array([bool(d.get(f + "_marked")) for d in docs for f in fields])
+        marks = [f + "_marked" for f in fields]
+        exact = np.fromiter([bool(d.get(m)) for d in docs for m in marks], bool, count=n * k)
     score = np.zeros(n * k)
     for use_exact, units in ((False, query.folded), (True, query.exact)):
         cells = np.flatnonzero(exact == use_exact)
         if not len(cells):
             continue
-        parts = [packed[c][0][packed[c][2]:] if use_exact else packed[c][0][:packed[c][2]]
-                 for c in cells.tolist()]
+        if use_exact:
+            parts = [packed[c][0][packed[c][2]:] for c in cells.tolist()]
+        else:
+            parts = [packed[c][0][:packed[c][2]] for c in cells.tolist()]
         flat = np.concatenate(parts)
         rows = np.repeat(cells, [len(p) for p in parts])
         score += units.matched_idf(flat, rows, n * k) / units.total
@@ -282,6 +311,21 @@ def _skill_pairs(profile_skills, posting_skills, matcher, keys, memo):
     return [list(row) for row in zip(*cols)]
 
 
+def _skill_scores(profile_skills, required, preferred, matcher, keys, memo):
+    """(skills, coverage) features of a posting with these skills (see the module's doc)."""
+    everything = required + preferred
+    if profile_skills and everything:
+        sims = _skill_pairs(profile_skills, everything, matcher, keys, memo)
+        if sims is not None:
+            skills = sum(max(row) for row in sims) / len(sims)
+            coverage = 0.0
+            if required:
+                cols = [max(row[j] for row in sims) for j in range(len(required))]
+                coverage = sum(cols) / len(cols)
+            return skills, coverage
+    return 0.0, 0.0
+
+
 _SKILLS = {}
 
 
@@ -355,17 +399,17 @@ def relevance_features(query, profile_skills, docs, matcher, vectors):
     keys = {pid for pid, _ in profile_skills if pid is not None}
     for _, phrase in profile_skills:
         keys.update(matcher.units(phrase)[0])
-    memo = {}
+    memo, lists = {}, {}
+    skills, coverage = out["skills"], out["coverage"]
     for i, doc in enumerate(docs):
-        required, preferred = posting_skills(doc)
-        everything = required + preferred
-        if profile_skills and everything:
-            sims = _skill_pairs(profile_skills, everything, matcher, keys, memo)
-            if sims is not None:
-                out["skills"][i] = sum(max(row) for row in sims) / len(sims)
-                if required:
-                    cols = [max(row[j] for row in sims) for j in range(len(required))]
-                    out["coverage"][i] = sum(cols) / len(cols)
+        both = posting_skills(doc)
+        # Postings repeat the same skill lists, and posting_skills gives one object per
+        # list: computed once per match (the object kept, so that its id stays its own).
+        hit = lists.get(id(both))
+        if hit is None:
+            hit = lists[id(both)] = (both, *_skill_scores(profile_skills, *both, matcher,
+                                                          keys, memo))
+        skills[i], coverage[i] = hit[1], hit[2]
     if query.occupations is not None or query.clusters is not None:
         if query.clusters is not None:
             positions = _cluster_positions(model, docs)

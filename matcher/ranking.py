@@ -71,8 +71,9 @@ def _inferred_occupation(first, docs, top=INFER_TOP):
     return out
 
 
-def job_features(profile, docs, model=None, ranker=None):
-    """{feature: array over docs}: the learned relevance features and the practical ones."""
+def job_features(profile, docs, model=None, ranker=None, distances=None):
+    """{feature: array over docs}: the learned relevance features and the practical ones.
+    ``distances``: those of ``docs`` (``_distances``), when the caller has them."""
     ranker = ranker or default_ranker()
     data = profile.data
     feats = relevance_features(profile.query(model), profile.skill_phrases(), docs,
@@ -83,7 +84,9 @@ def job_features(profile, docs, model=None, ranker=None):
     radius, min_pay = data.get("max_commute_km"), data.get("min_monthly_pay_vnd")
     want_shifts = set(data.get("shifts") or [])
     feats["occupation"] = _occupation_scores(data.get("desired_occupations", []), docs)
-    feats["distance"] = _distance_scores(_distances(profile, docs), radius)
+    if distances is None:
+        distances = _distances(profile, docs)
+    feats["distance"] = _distance_scores(distances, radius)
     pay, shift = [], []
     for doc in docs:
         fit = _pay_fit(min_pay, doc) if min_pay else None
@@ -128,7 +131,8 @@ def rank_jobs(profile, candidates, lang="vi", limit=None, model=None, ranker=Non
     docs = [c.source for c in candidates]
     if not docs:
         return []
-    feats = job_features(profile, docs, model, ranker)
+    distances = _distances(profile, docs)
+    feats = job_features(profile, docs, model, ranker, distances)
     weights = job_weights(ranker, model)
     parts = {name: np.round(w * feats[name], 4) for name, w in weights.items()}
     scores = np.round(sum(parts.values()), 4)
@@ -137,7 +141,6 @@ def rank_jobs(profile, candidates, lang="vi", limit=None, model=None, ranker=Non
     have, data = profile.skills, profile.data
     licences = set(data.get("licences") or [])
     min_pay, want_shifts = data.get("min_monthly_pay_vnd"), set(data.get("shifts") or [])
-    distances = _distances(profile, docs)
     ids = np.array([d["id"] for d in docs])
     order = [i for i in np.lexsort((ids, -learned, -scores)) if keep[i]][:limit]
     out = []

@@ -240,51 +240,66 @@ class EmbeddedBackend(SearchBackend):
         seg = self._state(query.kind)
         if not seg.row_of:
             return []
-        rows, scores = self._relevant(seg, query, seg.eligible(query))
-        return self._top(seg, rows, scores, query.limit)
+        scores, relevant = self._relevant(seg, query)
+        mask = seg.eligible(query)
+        if relevant is not None:
+            mask &= relevant
+        rows = np.flatnonzero(mask)
+        return self._top(seg, rows, scores[rows], query.limit)
 
     @_serialised
     def search_explained(self, query, hidden_limit=0):
-        """The candidates, and what the eligibility filters hid among the relevant rows."""
+        """The candidates, and what the eligibility filters hid among the relevant rows.
+
+        Counted with masks over all rows (a few vector operations per filter) rather than
+        per relevant row: nearly every row is relevant to a query holding common syllables.
+        """
         seg = self._state(query.kind)
         report = HiddenReport()
         if not seg.row_of:
             return [], report
+        scores, relevant = self._relevant(seg, query)
         current = seg.current(query.today)
-        rows, scores = self._relevant(seg, query, current)
-        passing = {reason: mask[rows] for reason, mask in seg.filters(query).items()}
-        ok = np.ones(len(rows), bool)
-        for mask in passing.values():
-            ok &= mask
-        fails = {reason: ~mask for reason, mask in passing.items()}
-        n_fails = sum((f.astype(np.int8) for f in fails.values()), np.zeros(len(rows), np.int8))
-        for reason, failing in fails.items():
-            report.counts[reason] = int(failing.sum())
-            report.only[reason] = int((failing & (n_fails == 1)).sum())
-        if "licence" in fails:
-            lacking = seg.a["licences"][rows] & ~F.licence_bits(query.licences)
-            alone = fails["licence"] & (n_fails == 1)
-            for code in codes("licences"):
-                bit = F.licence_bit(code)
-                n = int((alone & (lacking == bit)).sum())
-                if n:
-                    report.licences[code] = n
-        report.total = int((~ok).sum())
+        matching = current if relevant is None else current & relevant
+        ok = matching.copy()
+        fails = {}
+        for reason, passing in seg.filters(query).items():
+            ok &= passing
+            fails[reason] = matching & ~passing
+        if fails:
+            n_fails = np.zeros(len(seg), np.int8)
+            for failing in fails.values():
+                n_fails += failing
+            alone = n_fails == 1
+            for reason, failing in fails.items():
+                report.counts[reason] = int(np.count_nonzero(failing))
+                report.only[reason] = int(np.count_nonzero(failing & alone))
+            if "licence" in fails:
+                rows = np.flatnonzero(fails["licence"] & alone)
+                lacking = seg.a["licences"][rows] & ~F.licence_bits(query.licences)
+                for code in codes("licences"):
+                    n = int(np.count_nonzero(lacking == F.licence_bit(code)))
+                    if n:
+                        report.licences[code] = n
+        hidden = matching & ~ok
+        report.total = int(np.count_nonzero(hidden))
         if hidden_limit:
+            rows = np.flatnonzero(hidden)
             report.items = [Hidden(c.id, c.score, c.source, hidden_reasons(query, c.source))
-                            for c in self._top(seg, rows[~ok], scores[~ok], hidden_limit)]
-        return self._top(seg, rows[ok], scores[ok], query.limit), report
+                            for c in self._top(seg, rows, scores[rows], hidden_limit)]
+        rows = np.flatnonzero(ok)
+        return self._top(seg, rows, scores[rows], query.limit), report
 
     @staticmethod
-    def _relevant(seg, query, mask):
-        """(rows, scores) of the rows in ``mask`` that match the query's text or skills
-        (every row in it when the query asks for neither)."""
+    def _relevant(seg, query):
+        """(scores of every row, mask of the rows matching the query's text or skills);
+        the mask is None (every row) when the query asks for neither."""
         text_cols = columns(terms(query.text)) if query.text else []
         skill_cols = columns(f"sk:{s}" for s in query.skills) if query.skills else []
         if len(text_cols) == 0 and len(skill_cols) == 0:
-            rows = np.flatnonzero(mask)
-            return rows, np.zeros(len(rows), np.float32)
-        return seg.score(text_cols, skill_cols, mask)
+            return np.zeros(len(seg), np.float32), None
+        scores = seg.scores(text_cols, skill_cols)
+        return scores, scores > 0
 
     @staticmethod
     def _top(seg, rows, scores, limit):

@@ -3,6 +3,8 @@ from collections import OrderedDict
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse._sparsetools import csc_matvec
+
 
 from .features import N_FEATURES
 from .files import StoredArray, load_array
@@ -24,6 +26,13 @@ class Postings:
     def columns(self, cols, weighted):
         """The columns ``cols`` (BM25 weights or term frequencies) as a CSC matrix."""
         return (self.weights if weighted else self.tf)[:, cols]
+
+    def spans(self, cols, weighted):
+        """(row indices, values) of each column of ``cols``, views into the matrix."""
+        m = self.weights if weighted else self.tf
+        ptr = m.indptr
+        return [(m.indices[ptr[c]:ptr[c + 1]], m.data[ptr[c]:ptr[c + 1]])
+                for c in np.asarray(cols).tolist()]
 
     def check(self):
         """Nothing on disk to check."""
@@ -69,8 +78,9 @@ class StoredPostings:
         return sp.csc_matrix((self.data.load(), self.indices.load(), self.indptr),
                              shape=self.shape)
 
-    def columns(self, cols, weighted):
-        """The columns ``cols`` (BM25 weights or term frequencies) as a CSC matrix."""
+    def spans(self, cols, weighted):
+        """(row indices, values) of each column of ``cols`` (BM25 weights or term
+        frequencies), from the cache or read into it."""
         cols = np.asarray(cols).tolist()
         cache, missing = self._cache, []
         for c in cols:
@@ -80,8 +90,12 @@ class StoredPostings:
                 missing.append(c)
         if missing:
             self._read(list(dict.fromkeys(missing)), weighted, keep=len(cols))
-        got = [cache[(c, weighted)] for c in cols]
-        indptr = np.zeros(len(cols) + 1, self.indptr.dtype)
+        return [cache[(c, weighted)] for c in cols]
+
+    def columns(self, cols, weighted):
+        """The columns ``cols`` (BM25 weights or term frequencies) as a CSC matrix."""
+        got = self.spans(cols, weighted)
+        indptr = np.zeros(len(got) + 1, self.indptr.dtype)
         np.cumsum([len(i) for i, _ in got], out=indptr[1:])
         if got:
             indices = np.concatenate([i for i, _ in got])
@@ -89,7 +103,7 @@ class StoredPostings:
         else:
             indices = np.zeros(0, self.indices.dtype)
             values = np.zeros(0, (self.weights if weighted else self.data).dtype)
-        return sp.csc_matrix((values, indices, indptr), shape=(self.shape[0], len(cols)))
+        return sp.csc_matrix((values, indices, indptr), shape=(self.shape[0], len(got)))
 
     def _read(self, cols, weighted, keep):
         """Read ``cols`` from the files into the cache; beyond the budget the least
@@ -107,3 +121,15 @@ class StoredPostings:
         while self._cached_bytes > COLUMN_CACHE_BYTES and len(self._cache) > keep:
             _, (i, v) = self._cache.popitem(last=False)
             self._cached_bytes -= i.nbytes + v.nbytes
+
+
+def accumulate(spans, x, out):
+    """``out += A @ x`` for the columns ``spans`` ((row indices, values) each) of A, in
+    float32, column after column: for every row the same sums in the same order as
+    scipy's ``A @ x`` (csc_matvec, which this calls per column), so without copying the
+    columns into one matrix first."""
+    n = len(out)
+    for (indices, values), weight in zip(spans, x.tolist()):
+        if len(indices):
+            csc_matvec(n, 1, np.array([0, len(indices)], indices.dtype), indices, values,
+                       np.array([weight], values.dtype), out)

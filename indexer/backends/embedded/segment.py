@@ -17,7 +17,7 @@ from ...errors import IndexDamaged
 from ...vocab import education_rank
 from . import features as F
 from .files import StoredArray, finish_snapshot, load_array, read_manifest
-from .postings import Postings, StoredPostings
+from .postings import Postings, StoredPostings, accumulate
 
 # Per-row arrays (kept in memory: filters read them whole, and ``live`` changes).
 ARRAYS = ("ids", "versions", "live", "open", "vfrom", "vthrough", "prov", "ward", "lat", "lon",
@@ -273,35 +273,45 @@ class Segment:
 
     # -- searching --------------------------------------------------------------------
 
-    def score(self, text_cols, skill_cols, eligible):
-        """BM25 over ``text_cols`` plus weighted skill matches, as (rows, scores).
+    def scores(self, text_cols, skill_cols):
+        """BM25 over ``text_cols`` plus weighted skill matches, for every row (float32).
 
-        Only rows where ``eligible`` is true keep a score; document frequencies count
-        every live row, so scores do not depend on the filters.
+        Document frequencies count every live row, so scores do not depend on the
+        filters. The text and the skill scores are each summed column after column in
+        float32 (postings.accumulate), then added: the sums scipy's ``A @ idf`` gives.
+        A row scores more than 0 exactly when one of the columns holds it.
         """
-        live = self.a["live"]
-        n_live = self.mask("n_live", lambda: max(int(live.sum()), 1))
-        all_live = n_live == len(self)
-        # float32 throughout: a float64 vector would make scipy copy the sliced columns.
-        scores = np.zeros(len(self), np.float32)
+        n_live = self.mask("n_live", lambda: max(int(self.a["live"].sum()), 1))
+        out = None
         for cols, which, weight in ((text_cols, 1, 1.0), (skill_cols, 2, F.SKILL_WEIGHT)):
             if len(cols) == 0:
                 continue
-            subs = [(part[0], part[which].columns(cols, weighted=which == 1))
-                    for part in self.parts()]
-            # Document frequency over live rows only: dead rows wait for compaction.
-            if all_live:
-                df = sum(np.diff(sub.indptr) for _, sub in subs)
-            else:
-                df = sum(np.bincount(np.repeat(np.arange(len(cols)), np.diff(sub.indptr)),
-                                     weights=live[sub.indices + off], minlength=len(cols))
-                         for off, sub in subs)
+            spans = [(part[0], part[which].spans(cols, weighted=which == 1))
+                     for part in self.parts()]
+            df = self._df(cols, which, spans, n_live)
             idf = (weight * np.log1p((n_live - df + 0.5) / (df + 0.5))).astype(np.float32)
-            for off, sub in subs:
-                scores[off:off + sub.shape[0]] += sub @ idf
-        scores[~eligible] = 0.0
-        rows = np.flatnonzero(scores > 0)
-        return rows, scores[rows]
+            acc = np.zeros(len(self), np.float32)
+            for off, part_spans in spans:
+                n = (self.n_main if off == 0 and self.n_main else len(self) - off)
+                accumulate(part_spans, idf, acc[off:off + n])
+            out = acc if out is None else np.add(out, acc, out=out)
+        return np.zeros(len(self), np.float32) if out is None else out
+
+    def _df(self, cols, which, spans, n_live):
+        """Document frequencies of ``cols`` over the live rows (the posting lengths when
+        every row lives; else counted once per column and state of the rows)."""
+        if n_live == len(self):
+            return sum(np.array([len(i) for i, _ in part_spans], np.int64)
+                       for _, part_spans in spans)
+        cache = self.mask(("df", which), dict)
+        live, out = self.a["live"], np.zeros(len(cols), np.int64)
+        for j, c in enumerate(np.asarray(cols).tolist()):
+            hit = cache.get(c)
+            if hit is None:
+                hit = cache[c] = sum(int(np.count_nonzero(live[i + off]))
+                                     for off, part_spans in spans for i in [part_spans[j][0]])
+            out[j] = hit
+        return out
 
     def mask(self, name, compute):
         """A filter mask over all rows, cached until the rows change."""
