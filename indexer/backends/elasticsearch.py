@@ -16,9 +16,12 @@ folded syllables and syllable bigrams that ``indexer.text.terms`` produces (the 
 units, folded by the same code, whatever analysis modules the cluster has), plus skill
 IDs as keywords weighted like the embedded backend's.
 """
+import collections
 import datetime as dt
 import json
 import logging
+import sys
+import threading
 import time
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
@@ -54,6 +57,18 @@ _RETRY_STATUSES = (429, 502, 503, 504)
 # How long a deleted document's version is remembered (Elasticsearch's default is 60 s):
 # a drainer that read a document before its deletion and writes after it must be refused.
 _SETTINGS = {"index": {"gc_deletes": "1d"}}
+# What a search returns: per hit its concrete index, ID, version and score, no _source
+# (the projections come from ProjectionCache); ``took`` for the benchmarks.
+_SEARCH_FIELDS = ["took", "hits.hits._index", "hits.hits._id", "hits.hits._version",
+                  "hits.hits._score", "aggregations"]
+_MGET_FIELDS = ["docs._index", "docs._id", "docs._version", "docs.found", "docs._source",
+                "docs.error.type"]
+# Projections kept per process (all kinds together). A decoded projection with its strings
+# interned takes ~2.4 KB (bench corpus, jobs), so the default is ~100 MB per worker: the
+# embedded backend keeps up to 50,000 per kind decoded alike. A 200-hit search of a
+# deployment's common queries then reads its projections from memory instead of decoding
+# ~800 KB of _source.
+PROJECTION_CACHE = 40_000
 
 
 def load_template(version=TEMPLATE_VERSION):
@@ -95,8 +110,9 @@ class ElasticsearchBackend(SearchBackend):
     name = "elasticsearch"
 
     def __init__(self, client, prefix="vungbuoc", retries=2, backoff=0.25, chunk_size=500,
-                 bulk_retries=3):
+                 bulk_retries=3, projection_cache=PROJECTION_CACHE):
         self.client = client
+        self.projections = ProjectionCache(projection_cache)
         self.prefix = prefix.strip().lower().rstrip("-") or "vungbuoc"
         self.retries, self.backoff = retries, backoff
         self.chunk_size, self.bulk_retries = chunk_size, bulk_retries
@@ -125,8 +141,12 @@ class ElasticsearchBackend(SearchBackend):
         # orjson decodes a 200-hit search answer (~300 KB) in about half the time of json.
         if OrjsonSerializer is not None:
             options["serializer"] = OrjsonSerializer()
+        # One client per backend, so per process: its urllib3 pool keeps the connections
+        # open (keep-alive) from one request to the next.
         return cls(Elasticsearch(hosts, **options),
-                   prefix=settings.get("ES_INDEX_PREFIX") or "vungbuoc")
+                   prefix=settings.get("ES_INDEX_PREFIX") or "vungbuoc",
+                   projection_cache=int(settings.get("ES_PROJECTION_CACHE")
+                                        or PROJECTION_CACHE))
 
     # -- names ------------------------------------------------------------------------
 
@@ -407,14 +427,57 @@ class ElasticsearchBackend(SearchBackend):
         return self._hits(query.kind, body)
 
     def _hits(self, kind, body, full=False):
-        if self._needs_source_filter(kind):
-            body["source_excludes"] = _INDEX_ONLY
-        resp = self._read("search", self.client.search, None, index=self.alias(kind), **body)
-        if resp is None:
-            return ([], {}) if full else []
-        hits = [Candidate(int(hit["_id"]), float(hit["_score"] or 0.0), hit["_source"])
-                for hit in resp["hits"]["hits"]]
+        """Run a search for IDs, versions and scores; the projections come from the cache,
+        those missing or at another version from one ``mget``.
+
+        A hit whose document is gone by the time of the ``mget`` is left out. When the
+        index a hit came from was deleted meanwhile (a rebuild's alias swap), the search
+        is run again once on the new index.
+        """
+        body = {**body, "source": False, "version": True}
+        for attempt in range(2):
+            resp = self._read("search", self.client.search, None, index=self.alias(kind),
+                              filter_path=_SEARCH_FIELDS, **body)
+            if resp is None:
+                return ([], {}) if full else []
+            raw = (resp.get("hits") or {}).get("hits") or []
+            hits, lost = self._resolve(kind, raw)
+            if not lost:
+                break
         return (hits, resp.get("aggregations") or {}) if full else hits
+
+    def _resolve(self, kind, raw):
+        """Candidates of the raw hits with their projections; and whether a hit's index
+        was missing when its projection was fetched."""
+        keys = [(hit["_index"], hit["_id"], hit["_version"]) for hit in raw]
+        docs = self.projections.get_many(keys)
+        missing = [key for key, doc in zip(keys, docs) if doc is None]
+        lost = False
+        if missing:
+            fetched, lost = self._fetch(kind, missing)
+            docs = [doc if doc is not None else fetched.get(key[:2])
+                    for key, doc in zip(keys, docs)]
+        return [Candidate(int(hit["_id"]), float(hit["_score"] or 0.0), doc)
+                for hit, doc in zip(raw, docs) if doc is not None], lost
+
+    def _fetch(self, kind, keys):
+        """{(index, id): projection} of ``keys`` read with one ``mget`` (realtime), each
+        cached at the version it was read at; documents not found are left out."""
+        kwargs = {"source_excludes": _INDEX_ONLY} if self._needs_source_filter(kind) else {}
+        resp = self._read("mget", self.client.mget, {"docs": []}, filter_path=_MGET_FIELDS,
+                          docs=[{"_index": index, "_id": doc_id} for index, doc_id, _ in keys],
+                          **kwargs)
+        out, fresh, lost = {}, [], False
+        for item in resp.get("docs") or []:
+            if item.get("found"):
+                doc = _interned(item["_source"])
+                key = (item["_index"], item["_id"])
+                out[key] = doc
+                fresh.append((key, item["_version"], doc))
+            elif (item.get("error") or {}).get("type") == "index_not_found_exception":
+                lost = True
+        self.projections.put_many(fresh)
+        return out, lost
 
     def search_explained(self, query, hidden_limit=0):
         """The candidates and the hidden counts in one request (the eligibility filters as
@@ -527,6 +590,70 @@ class ElasticsearchBackend(SearchBackend):
     def close(self):
         """Close the client's connections."""
         self.client.close()
+
+
+class ProjectionCache:
+    """Projections by (concrete index, document ID), each with the version it was read
+    at; a lookup at another version misses. At most ``limit`` entries, least recently
+    used dropped first. The concrete index is part of the key because a rebuild writes a
+    new index whose documents keep their versions but may be projected anew (a taxonomy
+    change); within one index, external versions make (ID, version) name one content.
+    Safe to share between threads."""
+
+    def __init__(self, limit=PROJECTION_CACHE):
+        self.limit = max(0, int(limit))
+        self._items = collections.OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def __len__(self):
+        return len(self._items)
+
+    def get_many(self, keys):
+        """The projection of each (index, id, version), or None where it is not cached
+        at that version."""
+        out = []
+        items = self._items
+        with self._lock:
+            for index, doc_id, version in keys:
+                entry = items.get((index, doc_id))
+                if entry is not None and entry[0] == version:
+                    items.move_to_end((index, doc_id))
+                    out.append(entry[1])
+                else:
+                    out.append(None)
+            found = sum(doc is not None for doc in out)
+            self.hits += found
+            self.misses += len(out) - found
+        return out
+
+    def put_many(self, entries):
+        """Cache ((index, id), version, projection) triples."""
+        if not self.limit:
+            return
+        items = self._items
+        with self._lock:
+            for key, version, doc in entries:
+                items[key] = (version, doc)
+                items.move_to_end(key)
+            while len(items) > self.limit:
+                items.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+
+
+def _interned(doc):
+    """A projection with its strings interned: projections repeat the same terms, skill
+    IDs and place names, and sharing them cuts their memory by more than half."""
+    for k, v in doc.items():
+        kind = type(v)
+        if kind is str:
+            doc[k] = sys.intern(v)
+        elif kind is list and v and type(v[0]) is str:
+            doc[k] = list(map(sys.intern, v))
+    return doc
 
 
 def _item_error(info):

@@ -224,6 +224,108 @@ def test_an_index_of_an_older_template_is_rebuilt_not_served(es_service, es_clus
     assert sorted(c.id for c in found) == sorted(r[1][1] for r in results)
 
 
+# -- projections: ids and versions from the search, sources from a cache --------------
+
+
+class Requests:
+    """What a backend's client sends and gets back: its real requests to the cluster,
+    recorded on the way (method, target, body, response body)."""
+
+    def __init__(self, backend):
+        self.seen = []
+        transport = backend.client.transport
+        real = transport.perform_request
+
+        def recorded(method, target, **kwargs):
+            resp = real(method, target, **kwargs)
+            self.seen.append((method, target, kwargs.get("body"), resp.body))
+            return resp
+        transport.perform_request = recorded
+
+    def to(self, endpoint):
+        return [r for r in self.seen if r[1].split("?")[0].endswith(endpoint)]
+
+
+def _job(doc_id, version, **data):
+    row = {"id": doc_id, "version": version, "partner_id": "cty-test",
+           "data": make_posting(external_id=f"J-{doc_id}", **data)}
+    return projection("jobs", row)
+
+
+WELDER = CandidateQuery(kind="jobs", text="thợ hàn", today=TODAY)
+
+
+def test_a_search_fetches_no_source_and_reads_projections_once(es_service):
+    backend = es_service.backend
+    docs = [_job(i, 1) for i in (1, 2, 3)]
+    assert backend.upsert("jobs", docs) == []
+    backend.refresh()
+    requests = Requests(backend)
+    first = backend.search(WELDER)
+    (_, target, body, answer), = requests.to("/_search")
+    assert body["_source"] is False and body["version"] is True
+    assert "filter_path=" in target
+    hits = answer["hits"]["hits"]
+    assert len(hits) == 3 and all(set(h) == {"_index", "_id", "_version", "_score"} for h in hits)
+    (_, _, mget, _), = requests.to("/_mget")  # the projections, fetched once for all three
+    assert sorted(d["_id"] for d in mget["docs"]) == ["1", "2", "3"]
+    expected = {d["id"]: {k: v for k, v in d.items() if k not in _INDEX_ONLY} for d in docs}
+    assert {c.id: c.source for c in first} == expected
+    again = backend.search(WELDER)
+    assert len(requests.to("/_search")) == 2 and len(requests.to("/_mget")) == 1
+    assert [(c.id, c.score, c.source) for c in again] == [(c.id, c.score, c.source)
+                                                          for c in first]
+
+
+def test_a_document_changed_by_another_process_is_served_at_its_new_version(
+        es_service, es_settings):
+    reader = es_service.backend
+    writer = ElasticsearchBackend.from_settings(load_settings(es_settings))
+    writer.upsert("jobs", [_job(1, 1, title="Thợ hàn điện"), _job(2, 1)])
+    writer.refresh()
+    assert {c.id: c.source["title"] for c in reader.search(WELDER)}[1] == "Thợ hàn điện"
+    writer.upsert("jobs", [_job(1, 2, title="Thợ hàn TIG")])
+    writer.delete("jobs", [(2, 2)])
+    writer.refresh()
+    found = {c.id: c.source for c in reader.search(WELDER)}
+    assert list(found) == [1]  # the deleted one is not served
+    assert found[1]["title"] == "Thợ hàn TIG" and found[1]["version"] == 2
+    writer.close()
+
+
+def test_a_hit_deleted_before_its_projection_is_read_is_left_out(es_service):
+    backend = es_service.backend
+    backend.upsert("jobs", [_job(1, 1), _job(2, 1)])
+    backend.refresh()
+    raw = [{"_index": backend._indices_of(backend.alias("jobs"))[0], "_id": str(i),
+            "_version": 1, "_score": 1.0} for i in (1, 2)]
+    backend.delete("jobs", [(2, 2)])  # deleted, not yet refreshed: a search still finds it
+    hits, lost = backend._resolve("jobs", raw)
+    assert [c.id for c in hits] == [1] and not lost
+
+
+def test_the_projection_cache_is_bounded_and_a_rebuild_does_not_reuse_it(es_service):
+    backend = es_service.backend
+    backend.projections.limit = 2
+    backend.upsert("jobs", [_job(i, 1) for i in (1, 2, 3)])
+    backend.refresh()
+    assert sorted(c.id for c in backend.search(WELDER)) == [1, 2, 3]
+    assert len(backend.projections) == 2
+    # A rebuild writes the same versions into a new index, projected anew.
+    backend.rebuild("jobs", [_job(i, 1, title="Thợ hàn mới") for i in (1, 2, 3)])
+    assert {c.source["title"] for c in backend.search(WELDER)} == {"Thợ hàn mới"}
+
+
+def test_searches_reuse_one_connection(es_service):
+    backend = es_service.backend
+    backend.upsert("jobs", [_job(1, 1)])
+    backend.refresh()
+    for _ in range(20):
+        backend.search(WELDER)
+    pools = [node.pool for node in backend.client.transport.node_pool.all()]
+    assert sum(pool.num_connections for pool in pools) == 1
+
+
 # -- versions and errors --------------------------------------------------------------
 
 
