@@ -19,13 +19,21 @@ def skills_of(kind, data):
     return data.get("required_skills" if kind == "jobs" else "skills_taught") or []
 
 
+def texts(kind, data):
+    """(body, search text) of a stored document's data: the description, the labels of
+    its skills and its skills kept as text; the search text is the title and the body."""
+    taxonomy = default_taxonomy()
+    labels = " ".join(taxonomy.label(s)
+                      for s in skills_of(kind, data) + data.get("preferred_skills", []))
+    body = " ".join([data.get("description") or "", labels, *data.get("skills_text", [])])
+    return body, " ".join([data["title"], body])
+
+
 def projection(kind, row, partner_name=None):
     """The index document for a stored row (see indexer.store.documents)."""
     data = row["data"]
-    taxonomy = default_taxonomy()
     skills = skills_of(kind, data)
-    labels = " ".join(taxonomy.label(s) for s in skills + data.get("preferred_skills", []))
-    body = " ".join([data.get("description") or "", labels, *data.get("skills_text", [])])
+    body, search_text = texts(kind, data)
     loc = data["location"]
     out = {k: v for k, v in data.items() if k not in _DROP and k != "location"}
     out.update({
@@ -49,8 +57,7 @@ def projection(kind, row, partner_name=None):
         "body_marked": has_marks(body),
         "skills_text": list(data.get("skills_text", [])),
         # Full text for stage-1 retrieval; backends need not keep it.
-        "search_text": " ".join([data["title"], data.get("description") or "", labels,
-                                 *data.get("skills_text", [])]),
+        "search_text": search_text,
     })
     if kind == "jobs":
         out["pay_min_month"] = monthly(data.get("pay_min_vnd"), data.get("pay_period"))
