@@ -37,7 +37,6 @@ def _check(kind, records):
 
 
 def test_index_terms_of_the_sample_feeds_are_those_of_tokenising_again():
-    from indexer.service import IndexerService  # noqa: F401 (the taxonomy's settings)
     n = 0
     for path in sample_feeds():
         kind = {"jobs.jsonl": "jobs", "courses.json": "courses"}.get(path.name)
