@@ -33,9 +33,9 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
-from .documents import projection
-from .termhash import HASH, hashes, unpack
-from .text import EXACT, keywords
+from .documents import texts
+from .termhash import HASH, hashes, pack, unpack
+from .text import EXACT, keywords, terms
 
 log = logging.getLogger(__name__)
 
@@ -359,13 +359,54 @@ def _lookup(sorted_values, values):
     return pos, sorted_values[pos] == values
 
 
+# The packed term fields of the documents this process projected lately, by kind and
+# content hash (the store's ``content_hash`` of the data), while ``collecting``: a load
+# refits the statistics right after its sync has projected the documents, and the fit
+# reads their fields from here instead of tokenising every row again (same data, same
+# fields). At most SEEN_DOCS entries; emptied when the collecting ends.
+SEEN_DOCS = MAX_FIT_DOCS
+_seen = {}
+_collecting = [0]
+
+
+class collecting:
+    """Context: remember the projections made meanwhile (``remember``) for a refit."""
+
+    def __enter__(self):
+        _collecting[0] += 1
+        return self
+
+    def __exit__(self, *exc):
+        _collecting[0] -= 1
+        if not _collecting[0]:
+            _seen.clear()
+
+
+def remember(kind, row, doc):
+    """Keep the packed term fields of ``doc``, the projection of the stored ``row``."""
+    if _collecting[0] and row.get("content_hash") and len(_seen) < SEEN_DOCS:
+        _seen[(kind, row["content_hash"])] = (doc["title_hashes"], doc["body_hashes"])
+
+
+def fit_view(kind, row):
+    """The fields of the projection of ``row`` that a fit reads: the packed title and body
+    terms (from ``remember`` if this process projected the same data lately), the
+    occupation code and the search text."""
+    data = row["data"]
+    body, search_text = texts(kind, data)
+    packed = _seen.get((kind, row.get("content_hash")))
+    if packed is None:
+        packed = (pack(terms(data["title"])), pack(terms(body)))
+    return {"title_hashes": packed[0], "body_hashes": packed[1],
+            "occupation_code": data.get("occupation_code"), "search_text": search_text}
+
+
 def fit_from_store(store, kind, max_docs=MAX_FIT_DOCS):
     """A CorpusModel fitted on the open documents of ``kind`` (every n-th beyond ``max_docs``)."""
     counts = store.counts().get(kind, {})
     total = sum(counts.values())
     step = max(1, -(-total // max_docs))
-    names = store.partner_names()
-    docs = [projection(kind, row, names.get(row["partner_id"]))
+    docs = [fit_view(kind, row)
             for i, row in enumerate(store.iter_documents(kind)) if i % step == 0]
     return CorpusModel().fit(docs, n_docs=total)
 

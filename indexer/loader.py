@@ -91,7 +91,7 @@ class _Batch:
         self.items.clear()
 
 
-def load_files(service, paths, kind=None, batch=1000, progress=None, after_store=None):
+def load_files(service, paths, kind=None, batch=1000, progress=None, refit=False):
     """Load feed files through ``service``; returns a LoadReport.
 
     ``indexed`` counts the records this load inserted or changed that have reached the
@@ -99,11 +99,13 @@ def load_files(service, paths, kind=None, batch=1000, progress=None, after_store
     ``service.concurrent_sync`` (and two CPUs or more), a feed longer than one batch is
     indexed by a second process while the rest is validated and stored.
 
-    ``after_store`` (no arguments) is called once every record is stored (or the store
-    refused more) and before this process waits for the index to catch up: work that
-    needs the store only (the re-ranking statistics) then runs beside the last drain.
+    With ``refit``, the re-ranking statistics are then fitted again if the corpus changed
+    much (``service.refit_corpus``), once the index has caught up, by the process that
+    drained the outbox last: the fit reads the store, and the term fields of the
+    projections that process has just made (``indexer.corpus.remember``) instead of
+    tokenising every document again.
     """
-    report, changes, drain, deferred = LoadReport(), [], None, None
+    report, changes, drain, stored = LoadReport(), [], None, False
     ordered = sorted(paths, key=lambda p: {"partners": 0}.get(kind or kind_of(p), 1))
     try:
         try:
@@ -131,14 +133,10 @@ def load_files(service, paths, kind=None, batch=1000, progress=None, after_store
                 pending.flush()
         except StoreError as exc:
             report.stopped = str(exc)
-        if after_store is not None:
-            try:
-                after_store()
-            except Exception as exc:  # noqa: BLE001 - raised below, once the index is synced
-                deferred = exc
+        stored = True
     finally:
         if drain is not None:
-            drain.finish()
+            drain.finish(refit=refit and stored)
     try:
         service.sync()
     except BackendError as exc:
@@ -149,8 +147,8 @@ def load_files(service, paths, kind=None, batch=1000, progress=None, after_store
         report.indexed = len(changes) - service.store.count_pending(changes)
     except StoreError as exc:
         report.index_error = report.index_error or str(exc)
-    if deferred is not None:
-        raise deferred
+    if refit and not (drain is not None and drain.refitted):
+        service.refit_corpus()
     return report
 
 

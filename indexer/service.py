@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 
 from .backends import make_backend
 from .backends.base import KINDS
-from .corpus import CorpusModels
+from .corpus import CorpusModels, collecting
 from .errors import (BackendError, IndexUnusable, InvalidDocument, NotFound, StaleVersion,
                      flatten_errors)
 from .loader import LoadReport, load_files
@@ -153,13 +153,17 @@ class IndexerService:
     def load_files(self, paths, kind=None, batch=1000, progress=None):
         """Load feed files; valid records are committed, invalid ones reported
         (``indexer.loader.load_files``). The re-ranking statistics are then fitted again
-        if the corpus changed much, rather than in the first match after the load: as
-        soon as the records are stored, beside the index catching up in a second process
-        (they read the store only)."""
-        return load_files(self, paths, kind, batch, progress,
-                          after_store=self._refit_corpus if self.corpus is not None else None)
+        if the corpus changed much, rather than in the first match after the load, by
+        the process that indexed the records last, from the term fields of the
+        projections it has just made (``indexer.corpus.collecting``)."""
+        with collecting():
+            return load_files(self, paths, kind, batch, progress,
+                              refit=self.corpus is not None)
 
-    def _refit_corpus(self):
+    def refit_corpus(self):
+        """Fit the re-ranking statistics of each kind again if the store changed much."""
+        if self.corpus is None:
+            return
         for kind in ("jobs", "courses"):
             self.corpus.refresh(kind)
             self.corpus.get(kind)

@@ -8,6 +8,7 @@ import signal
 import time
 
 from .backends.base import ChunkedDocs
+from .corpus import remember
 from .documents import projection
 from .errors import BackendError
 from .store import DELETED, Store
@@ -43,8 +44,11 @@ class Syncer:
             ids = {doc_id for _, k, doc_id, _ in pending if k == kind}
             live = [rows[i] for i in ids if rows[i]["status"] != DELETED]
             dead = [(i, rows[i]["version"]) for i in sorted(ids) if rows[i]["status"] == DELETED]
-            errors = self.backend.upsert(kind, [projection(kind, r, names.get(r["partner_id"]))
-                                                for r in sorted(live, key=lambda r: r["id"])])
+            docs = []
+            for row in sorted(live, key=lambda r: r["id"]):
+                docs.append(projection(kind, row, names.get(row["partner_id"])))
+                remember(kind, row, docs[-1])  # for a refit right after a load
+            errors = self.backend.upsert(kind, docs)
             for error in errors:
                 log.error("indexing %s %s failed: %s", kind, error["id"], error["error"])
                 failed.add(error["id"])
@@ -130,23 +134,30 @@ class BackgroundDrain:
     drains until ``finish`` is called, then once more, so that every entry committed
     before ``finish`` has been tried. A backend failure in the child stops it and is
     logged: the entries stay in the outbox for the parent's own final drain.
+    ``finish(refit=True)`` has the child then refit the re-ranking statistics
+    (``refit_corpus`` of its service), with the projections it has just made at hand.
     """
 
     def __init__(self, factory, poll=0.05):
         ctx = multiprocessing.get_context("fork")
-        self._stop = ctx.Event()
+        self._stop, self._refit = ctx.Event(), ctx.Event()
         self._result, child_end = ctx.Pipe(duplex=False)
+        self.refitted = False
         self._proc = ctx.Process(target=_drain_until_stopped,
-                                 args=(factory, self._stop, child_end, poll, os.getpid()),
+                                 args=(factory, self._stop, child_end, poll, os.getpid(),
+                                       self._refit),
                                  name="vungbuoc-drain", daemon=True)
         self._proc.start()
         child_end.close()
 
-    def finish(self):
-        """Stop after a last drain; returns the entries the child acknowledged."""
+    def finish(self, refit=False):
+        """Stop after a last drain (then refit, with ``refit``); returns the entries the
+        child acknowledged. ``refitted`` tells whether the refit was done."""
+        if refit:
+            self._refit.set()
         self._stop.set()
         try:
-            total, error = self._result.recv()
+            total, error, self.refitted = self._result.recv()
         except EOFError:  # the child died without a word; the parent drains what is left
             total, error = 0, f"exit code {self._proc.exitcode}"
         self._proc.join()
@@ -164,8 +175,8 @@ def _die_with_parent():
         pass
 
 
-def _drain_until_stopped(factory, stop, result, poll, parent):
-    total, error = 0, None
+def _drain_until_stopped(factory, stop, result, poll, parent, refit):
+    total, error, refitted = 0, None, False
     service = None
     _die_with_parent()
     try:
@@ -180,6 +191,9 @@ def _drain_until_stopped(factory, stop, result, poll, parent):
             n = service.sync()  # drains, and refreshes the backend for searches
             total += n
             if stopping:
+                if refit.is_set():
+                    service.refit_corpus()
+                    refitted = True
                 break
             if n == 0:
                 stop.wait(poll)
@@ -192,7 +206,7 @@ def _drain_until_stopped(factory, stop, result, poll, parent):
             except Exception:  # noqa: BLE001
                 pass
         try:
-            result.send((total, error))
+            result.send((total, error, refitted))
             result.close()
         except OSError:  # nobody is listening any more
             pass

@@ -175,12 +175,52 @@ def _exact_piece(piece):
 def terms(text):
     """The units both backends index and search: folded unigrams and bigrams, plus, for
     text written with marks, the exact unigrams and bigrams prefixed with ``EXACT``."""
-    syl = tokens(text)
-    out = syl + bigrams(syl)
-    if has_marks(text):
-        exact = exact_tokens(text)
-        out += [EXACT + t for t in exact] + [EXACT + b for b in bigrams(exact)]
-    return out
+    return TermParts(text).terms()
+
+
+class TermParts:
+    """The parts ``terms`` is made of, kept so that the terms of two texts joined by a
+    space (a title and a body) are made from those of each (``joined``) without
+    tokenising again: tokens never cross a space, so only the bigram across the join
+    is new."""
+
+    __slots__ = ("text", "syl", "bi", "marked", "_exact")
+
+    def __init__(self, text):
+        self.text = text
+        self.syl = tokens(text)
+        self.bi = bigrams(self.syl)
+        self.marked = has_marks(text)
+        self._exact = None
+
+    def exact(self):
+        """(exact syllables, their EXACT-prefixed unigrams, EXACT-prefixed bigrams)."""
+        if self._exact is None:
+            ex = exact_tokens(self.text)
+            self._exact = (ex, [EXACT + t for t in ex], [EXACT + b for b in bigrams(ex)])
+        return self._exact
+
+    def terms(self):
+        out = self.syl + self.bi
+        if self.marked:
+            _, uni, bi = self.exact()
+            out += uni + bi
+        return out
+
+    @staticmethod
+    def joined(first, second):
+        """``terms(first.text + " " + second.text)``."""
+        out = first.syl + second.syl + first.bi
+        if first.syl and second.syl:
+            out.append(first.syl[-1] + "_" + second.syl[0])
+        out += second.bi
+        if first.marked or second.marked:
+            (ex1, uni1, bi1), (ex2, uni2, bi2) = first.exact(), second.exact()
+            out += uni1 + uni2 + bi1
+            if ex1 and ex2:
+                out.append(EXACT + ex1[-1] + "_" + ex2[0])
+            out += bi2
+        return out
 
 
 # -- stop words -------------------------------------------------------------------------

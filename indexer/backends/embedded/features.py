@@ -88,7 +88,10 @@ def licence_bits(codes_):
 
 
 def doc_terms(doc):
-    """The indexed text terms of a projection."""
+    """The indexed text terms of a projection: of its title and of its search text (from
+    the tokens the projection made, when it carries them: indexer.documents.Projection)."""
+    if getattr(doc, "parts", None) is not None:
+        return doc.index_terms()
     return terms(doc.get("title", "")) + terms(doc.get("search_text", ""))
 
 
