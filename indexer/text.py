@@ -128,23 +128,34 @@ def fold(text):
 
 def tokens(text):
     """Folded syllables of ``text``."""
+    return _scan(text)[0]
+
+
+def _scan(text):
+    """(folded syllables of ``text``, ``has_marks(text)``), folding the text once."""
     if not text:
-        return []
+        return [], False
     text = str(text)
     if text.isascii():  # nothing to fold but the case
-        return _WORD.findall(text.lower())
+        return _WORD.findall(text.lower()), False
     # Folding and splitting never look across a space (str.lower's only context rule,
     # the final sigma, stops at one), so the text is folded piece by piece, and the
-    # pieces, which repeat a lot, are memoised.
+    # pieces, which repeat a lot, are memoised; so is whether folding changed each.
     pieces = text.split(" ")
     if max(map(len, pieces)) > 64:
-        return _WORD.findall(fold(text))
-    return list(chain.from_iterable(map(_piece_tokens, pieces)))
+        lower = text.lower()
+        folded = lower.translate(_FOLD)
+        return _WORD.findall(folded), folded != lower
+    scanned = list(map(_piece_scan, pieces))
+    return (list(chain.from_iterable(syl for syl, _ in scanned)),
+            any(marked for _, marked in scanned))
 
 
 @lru_cache(maxsize=200_000)
-def _piece_tokens(piece):
-    return tuple(_WORD.findall(piece.lower().translate(_FOLD)))
+def _piece_scan(piece):
+    lower = piece.lower()
+    folded = lower.translate(_FOLD)
+    return tuple(_WORD.findall(folded)), folded != lower
 
 
 def bigrams(syllables):
@@ -188,9 +199,8 @@ class TermParts:
 
     def __init__(self, text):
         self.text = text
-        self.syl = tokens(text)
+        self.syl, self.marked = _scan(text)
         self.bi = bigrams(self.syl)
-        self.marked = has_marks(text)
         self._exact = None
 
     def exact(self):

@@ -11,14 +11,18 @@ from indexer.backends.embedded.features import doc_terms
 from indexer.cli import sample_feeds
 from indexer.documents import Projection, projection
 from indexer.feeds import read_feed
-from indexer.text import EXACT, bigrams, exact_tokens, has_marks, tokens
+from indexer.text import _WORD, EXACT, bigrams, exact_tokens, fold, has_marks, tokens
 
 
 def _terms_as_before(text):
-    """indexer.text.terms as it was written before the projection kept its tokens."""
-    syl = tokens(text)
+    """indexer.text.terms as it was written before the projection kept its tokens (and
+    before tokens and has_marks folded a text once, piece by piece)."""
+    syl = _WORD.findall(fold(text))
+    assert tokens(text) == syl
     out = syl + bigrams(syl)
-    if has_marks(text):
+    marked = bool(text) and not text.isascii() and fold(text) != text.lower()
+    assert has_marks(text) == marked
+    if marked:
         exact = exact_tokens(text)
         out += [EXACT + t for t in exact] + [EXACT + b for b in bigrams(exact)]
     return out
@@ -32,6 +36,9 @@ def _check(kind, records):
         expected = _terms_as_before(doc["title"]) + _terms_as_before(doc["search_text"])
         assert doc_terms(doc) == expected, data.get("external_id")
         assert doc_terms(dict(doc)) == expected  # a plain dict (read back): made again
+        other = {**doc, "search_text": doc["search_text"] + " " + doc["title"]}
+        assert doc_terms(other) == expected[:len(_terms_as_before(doc["title"]))] + \
+            _terms_as_before(other["search_text"])  # not led by the title: made whole
         n += 1
     return n
 

@@ -11,7 +11,7 @@ import mmh3
 import numpy as np
 import scipy.sparse as sp
 
-from ...text import terms
+from ...text import TermParts, terms
 from ..base import EARTH_RADIUS_KM  # noqa: F401  (used by the radius filter)
 from ...vocab import codes
 
@@ -92,7 +92,11 @@ def doc_terms(doc):
     the tokens the projection made, when it carries them: indexer.documents.Projection)."""
     if getattr(doc, "parts", None) is not None:
         return doc.index_terms()
-    return terms(doc.get("title", "")) + terms(doc.get("search_text", ""))
+    title, text = doc.get("title", ""), doc.get("search_text", "")
+    head = TermParts(title)
+    if text.startswith(title + " "):  # the title and the body (indexer.documents.texts)
+        return head.terms() + TermParts.joined(head, TermParts(text[len(title) + 1:]))
+    return head.terms() + terms(text)
 
 
 def skill_features(doc):
