@@ -175,7 +175,8 @@ class CorpusModel:
         if matrix.nnz and min(matrix.shape) > 1:
             tfidf = TfidfTransformer(sublinear_tf=True).fit(matrix)
             svd = TruncatedSVD(dims, algorithm="randomized", n_iter=7, random_state=0)
-            svd.fit(tfidf.transform(matrix))
+            with np.errstate(divide="ignore", invalid="ignore"):  # explained variance of a
+                svd.fit(tfidf.transform(matrix))                # tiny corpus, unused
             self.word_idf_ = tfidf.idf_.astype(np.float32)
             self.components_ = svd.components_.T.astype(np.float32)
         self._fit_occupations(docs)
@@ -388,6 +389,35 @@ def remember(kind, row, doc):
         _seen[(kind, row["content_hash"])] = (doc["title_hashes"], doc["body_hashes"])
 
 
+def remembered():
+    """The term fields remembered so far (to hand to another process: ``remember_fields``)."""
+    return dict(_seen)
+
+
+def remember_fields(fields):
+    """Remember the term fields another process remembered (``remembered``), while
+    collecting."""
+    if _collecting[0]:
+        for key, packed in fields.items():
+            if len(_seen) >= SEEN_DOCS:
+                break
+            _seen.setdefault(key, packed)
+
+
+def prepare_fit():
+    """Import what fitting needs (scikit-learn, about a second) in a background thread,
+    for a process that will fit soon and has a CPU to spare meanwhile; returns the
+    thread. Start it only once the process has forked what it forks: a fork while
+    another thread imports can leave the child's import locks held."""
+    def work():
+        from sklearn.decomposition import TruncatedSVD  # noqa: F401
+        from sklearn.feature_extraction.text import TfidfTransformer  # noqa: F401
+        from sklearn.preprocessing import normalize  # noqa: F401
+    thread = threading.Thread(target=work, name="vungbuoc-prepare-fit", daemon=True)
+    thread.start()
+    return thread
+
+
 def fit_view(kind, row):
     """The fields of the projection of ``row`` that a fit reads: the packed title and body
     terms (from ``remember`` if this process projected the same data lately), the
@@ -436,6 +466,20 @@ class CorpusModels:
             model = self._load_or_fit(kind, total)
             self._models[kind] = model
             return model
+
+    def would_fit(self, kind):
+        """Whether ``get(kind)`` would fit a model if asked now: the store has documents
+        of ``kind`` and no model, or one fitted when it had a tenth more or fewer."""
+        total = sum(self.store.counts().get(kind, {}).values())
+        if total == 0:
+            return False
+        try:
+            with np.load(self._path(kind)) as data:
+                meta = json.loads(str(data["meta"]))
+        except (OSError, ValueError, KeyError):
+            return True
+        return meta.get("format") != FORMAT or \
+            abs(total - meta["n_docs"]) > REFIT_CHANGE * max(meta["n_docs"], 1)
 
     @staticmethod
     def _stale(model, total):

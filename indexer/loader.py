@@ -9,6 +9,7 @@ import os
 
 from .errors import BackendError, StoreError
 from .feeds import FeedError, kind_of, read_feed
+from .corpus import prepare_fit
 from .sync import BackgroundDrain
 from .taxonomy import default_taxonomy
 
@@ -100,12 +101,14 @@ def load_files(service, paths, kind=None, batch=1000, progress=None, refit=False
     indexed by a second process while the rest is validated and stored.
 
     With ``refit``, the re-ranking statistics are then fitted again if the corpus changed
-    much (``service.refit_corpus``), once the index has caught up, by the process that
-    drained the outbox last: the fit reads the store, and the term fields of the
-    projections that process has just made (``indexer.corpus.remember``) instead of
-    tokenising every document again.
+    much (``service.refit_corpus``), once the index has caught up, by this process: the
+    fit reads the store, and the term fields of the projections just made (by this
+    process's sync, or sent back by the second process: ``indexer.corpus.remember``)
+    instead of tokenising every document again. When a fit looks due as the second
+    process starts, this one imports what fitting needs while that one indexes.
     """
-    report, changes, drain, stored = LoadReport(), [], None, False
+    report, changes, drain, stored, drained = LoadReport(), [], None, False, False
+    preparing = None
     ordered = sorted(paths, key=lambda p: {"partners": 0}.get(kind or kind_of(p), 1))
     try:
         try:
@@ -130,15 +133,22 @@ def load_files(service, paths, kind=None, batch=1000, progress=None, refit=False
                         pending.flush()
                         if drain is None and _can_drain_concurrently(service):
                             drain = BackgroundDrain(service.factory)
+                            if refit and service.corpus.would_fit(file_kind):
+                                preparing = prepare_fit()
                 pending.flush()
         except StoreError as exc:
             report.stopped = str(exc)
         stored = True
     finally:
         if drain is not None:
-            drain.finish(refit=refit and stored)
+            drain.finish(collect=refit and stored)
+            drained = drain.error is None
     try:
-        service.sync()
+        # A child that drained to the end has indexed (and checked) everything this load
+        # committed; this process, which does not search, then need not read the index
+        # back (the embedded one would replay the whole load's log to do so).
+        if not (drained and service.store.count_pending(changes) == 0):
+            service.sync()
     except BackendError as exc:
         report.index_error = str(exc)
     except StoreError as exc:
@@ -147,8 +157,10 @@ def load_files(service, paths, kind=None, batch=1000, progress=None, refit=False
         report.indexed = len(changes) - service.store.count_pending(changes)
     except StoreError as exc:
         report.index_error = report.index_error or str(exc)
-    if refit and not (drain is not None and drain.refitted):
+    if refit:
         service.refit_corpus()
+    if preparing is not None:  # imported by now, or about to be: let it end
+        preparing.join()
     return report
 
 

@@ -154,8 +154,8 @@ class IndexerService:
         """Load feed files; valid records are committed, invalid ones reported
         (``indexer.loader.load_files``). The re-ranking statistics are then fitted again
         if the corpus changed much, rather than in the first match after the load, by
-        the process that indexed the records last, from the term fields of the
-        projections it has just made (``indexer.corpus.collecting``)."""
+        this process, from the term fields of the projections the load's sync has just
+        made (``indexer.corpus.collecting``)."""
         with collecting():
             return load_files(self, paths, kind, batch, progress,
                               refit=self.corpus is not None)

@@ -8,7 +8,7 @@ import signal
 import time
 
 from .backends.base import ChunkedDocs
-from .corpus import remember
+from .corpus import remember, remember_fields, remembered
 from .documents import projection
 from .errors import BackendError
 from .store import DELETED, Store
@@ -134,36 +134,42 @@ class BackgroundDrain:
     drains until ``finish`` is called, then once more, so that every entry committed
     before ``finish`` has been tried. A backend failure in the child stops it and is
     logged: the entries stay in the outbox for the parent's own final drain.
-    ``finish(refit=True)`` has the child then refit the re-ranking statistics
-    (``refit_corpus`` of its service), with the projections it has just made at hand.
+    ``finish(collect=True)`` has the child send back the term fields of the projections
+    it made (``indexer.corpus.remembered``), which this process then remembers too, so
+    that its refit reads them instead of tokenising every row again; it refits here
+    because this process has time to spare while the child indexes (it imports what
+    fitting needs meanwhile, ``indexer.corpus.prepare_fit``).
     """
 
     def __init__(self, factory, poll=0.05):
         ctx = multiprocessing.get_context("fork")
-        self._stop, self._refit = ctx.Event(), ctx.Event()
+        self._stop, self._collect = ctx.Event(), ctx.Event()
         self._result, child_end = ctx.Pipe(duplex=False)
-        self.refitted = False
+        # Why the child stopped early, once finished (None: it drained to the end).
+        self.error = None
         self._proc = ctx.Process(target=_drain_until_stopped,
                                  args=(factory, self._stop, child_end, poll, os.getpid(),
-                                       self._refit),
+                                       self._collect),
                                  name="vungbuoc-drain", daemon=True)
         self._proc.start()
         child_end.close()
 
-    def finish(self, refit=False):
-        """Stop after a last drain (then refit, with ``refit``); returns the entries the
-        child acknowledged. ``refitted`` tells whether the refit was done."""
-        if refit:
-            self._refit.set()
+    def finish(self, collect=False):
+        """Stop after a last drain (and take the child's term fields, with ``collect``);
+        returns the entries the child acknowledged."""
+        if collect:
+            self._collect.set()
         self._stop.set()
         try:
-            total, error, self.refitted = self._result.recv()
+            total, error, fields = self._result.recv()
         except EOFError:  # the child died without a word; the parent drains what is left
-            total, error = 0, f"exit code {self._proc.exitcode}"
+            total, error, fields = 0, f"exit code {self._proc.exitcode}", {}
         self._proc.join()
         self._result.close()
         if error:
             log.warning("background sync stopped (outbox kept): %s", error)
+        self.error = error
+        remember_fields(fields)
         return total
 
 
@@ -175,8 +181,8 @@ def _die_with_parent():
         pass
 
 
-def _drain_until_stopped(factory, stop, result, poll, parent, refit):
-    total, error, refitted = 0, None, False
+def _drain_until_stopped(factory, stop, result, poll, parent, collect):
+    total, error, fields = 0, None, {}
     service = None
     _die_with_parent()
     try:
@@ -191,9 +197,8 @@ def _drain_until_stopped(factory, stop, result, poll, parent, refit):
             n = service.sync()  # drains, and refreshes the backend for searches
             total += n
             if stopping:
-                if refit.is_set():
-                    service.refit_corpus()
-                    refitted = True
+                if collect.is_set():
+                    fields = remembered()
                 break
             if n == 0:
                 stop.wait(poll)
@@ -206,7 +211,7 @@ def _drain_until_stopped(factory, stop, result, poll, parent, refit):
             except Exception:  # noqa: BLE001
                 pass
         try:
-            result.send((total, error, refitted))
+            result.send((total, error, fields))
             result.close()
         except OSError:  # nobody is listening any more
             pass

@@ -48,9 +48,11 @@ def test_the_model_a_load_fits_equals_one_from_every_row_projected(settings):
 def test_a_long_load_refits_in_its_second_process_alike(settings, tmp_path):
     """Past one batch the second process drains the outbox and then refits, with its
     projections at hand: the same model."""
+    first = _service(settings)
+    first.load_files([p for p in sample_feeds() if p.name == "partners.json"])
+    first.close()
     svc = _service(settings)
     try:
-        svc.load_files([p for p in sample_feeds() if p.name == "partners.json"])
         rows = [json.loads(line) for line in
                 open([p for p in sample_feeds() if p.name == "jobs.jsonl"][0], encoding="utf-8")]
         feed = tmp_path / "jobs.jsonl"
@@ -60,6 +62,11 @@ def test_a_long_load_refits_in_its_second_process_alike(settings, tmp_path):
         path = svc.corpus._path("jobs")
         report = svc.load_files([feed], batch=50)
         assert report.inserted == report.indexed == len(rows)
+        # The loading process left the indexing to its second process: it has not read
+        # the index back (the embedded one would replay the whole load's log)...
+        assert "jobs" not in svc.backend._kinds
+        # ...which it reads when it does search, every posting there.
+        assert svc.backend.count("jobs") == len(rows)
         _assert_same(CorpusModel.load(path), _fitted_from_every_projection(svc.store, "jobs"))
     finally:
         svc.close()
@@ -91,3 +98,29 @@ def test_the_fit_reads_the_fields_of_the_projections_made_while_collecting(servi
             {k: made[row["id"]][k] for k in ("body_hashes", "occupation_code", "search_text")}
     _assert_same(with_memo, fit_from_store(service.store, "jobs"))
     _assert_same(with_memo, _fitted_from_every_projection(service.store, "jobs"))
+
+
+def test_a_background_drain_sends_back_the_fields_of_what_it_projected(settings):
+    """The load's second process indexes, and hands the term fields of its projections
+    to the first, which refits: they are those of projecting the rows here."""
+    from factories import make_partner, make_posting
+    from indexer.sync import BackgroundDrain
+    svc = _service(settings)
+    try:
+        svc.save("partners", [make_partner()])
+        with collecting():
+            drain = BackgroundDrain(svc.factory)
+            svc.save("jobs", [make_posting(external_id=f"J-{i}", title=f"Thợ hàn {i}")
+                              for i in range(5)])
+            drain.finish(collect=True)
+            assert drain.error is None
+            rows = list(svc.store.iter_documents("jobs"))
+            assert len(rows) == 5 and not svc.store.pending(10)
+            for row in rows:  # sent back: nothing left for this process to tokenise
+                assert ("jobs", row["content_hash"]) in corpus._seen
+                doc = projection("jobs", row, "x")
+                assert fit_view("jobs", row)["title_hashes"] == doc["title_hashes"]
+                assert fit_view("jobs", row)["body_hashes"] == doc["body_hashes"]
+        assert not corpus._seen
+    finally:
+        svc.close()
