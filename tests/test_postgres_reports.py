@@ -3,6 +3,8 @@ Vietnam's days, one match run per profile version, new postings since a visit.""
 import datetime as dt
 
 import pytest
+
+from indexer import clock
 from sqlalchemy import select, update
 
 from factories import make_partner, make_posting
@@ -49,7 +51,7 @@ def test_reports_and_alerts_on_postgres(pg_app):
     assert dash.figures(scope, dt.date(2026, 2, 1), dt.date(2026, 2, 1))["referrals"] == 1
     assert dash.figures(scope, dt.date(2026, 1, 31), dt.date(2026, 1, 31))["referrals"] == 0
     province = dash.scope_for({"role": "admin", "unit": None}, "38")
-    assert dash.figures(province, dt.date(2026, 1, 1), dt.date.today())["wards"][0][0] == "16531"
+    assert dash.figures(province, dt.date(2026, 1, 1), clock.today())["wards"][0][0] == "16531"
 
     user = officers.accounts.get(lan["id"])
     since, alerts = officers.alerts.for_followups(user)

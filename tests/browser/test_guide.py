@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from indexer import clock
+
 from browser_pages import log_in, officer_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -66,7 +68,7 @@ def _post_job(live_app, external_id, title):
         job = next(json.loads(line) for line in feed if f'"{partner}"' in line)
     job.pop("partner_id", None)
     job.update(external_id=external_id, title=title,
-               valid_from=dt.date.today().isoformat(), valid_through="2099-12-31")
+               valid_from=clock.today().isoformat(), valid_through="2099-12-31")
     request = urllib.request.Request(
         f"{live_app.url}/api/v1/partner/jobs", data=json.dumps(job).encode(), method="POST",
         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
@@ -135,7 +137,7 @@ def test_officer_guide_flow(live_app, browser, shoot, officer_account, lang, tmp
     # The dashboard: a bad range is explained beside the field, a good one is shown.
     page.get_by_role("link", name=t["dashboard"]).click()
     assert page.get_by_role("heading", name=t["unit_dashboard"]).is_visible()
-    today = dt.date.today()
+    today = clock.today()
     page.locator("#range-from").fill(today.isoformat())
     page.locator("#range-to").fill((today - dt.timedelta(days=3)).isoformat())
     page.get_by_role("button", name=t["show"], exact=True).click()

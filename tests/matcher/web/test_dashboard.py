@@ -5,6 +5,8 @@ import io
 import re
 
 import pytest
+
+from indexer import clock
 from sqlalchemy import select, update
 
 from matcher.models import audit_log, referrals
@@ -66,7 +68,7 @@ def test_funnel_follows_the_referrals_of_the_range(web_app, officer, profile_id)
     backdate(web_app, first, 100)
     assert outcome(officer, first, "employed_3m").status_code == 302
     outcome(officer, second, "not_hired")
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     html = officer.get(f"/dashboard?from=2020-01-01&to={today}").get_data(as_text=True)
     cells = dict(re.findall(r'id="funnel-(\w+)">(\d+)<', html))
     assert cells == {"referred": "2", "interviewed": "1", "hired": "1", "employed_3m": "1",
@@ -107,7 +109,7 @@ def test_exports_carry_the_figures_escaped_and_are_audited(web_app, officer, pro
     referral_id = refer(officer, profile_id, doc_id=_evil_job(web_app))
     outcome(officer, referral_id, "interviewed")
     outcome(officer, referral_id, "hired")
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     query = f"from=2026-01-01&to={today}"
 
     response = officer.get(f"/dashboard/export.xlsx?{query}")
@@ -212,7 +214,7 @@ def test_support_measures_are_counted_per_status(web_app, officer, profile_id):
     from openpyxl import load_workbook
     officers = web_app.extensions["officers"]
     lan = officers.accounts.by_username("lan")
-    today = dt.date.today()
+    today = clock.today()
     officers.support.record(lan, profile_id, "vocational_training", "applied", today)
     officers.support.record(lan, profile_id, "vocational_training", "granted", today)
     html = officer.get("/dashboard").get_data(as_text=True)

@@ -3,6 +3,8 @@ import datetime as dt
 import re
 
 import pytest
+
+from indexer import clock
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DatabaseError
 
@@ -72,7 +74,7 @@ def test_retention_cannot_be_recorded_early_or_in_the_future(officer, profile_id
     outcome(officer, referral_id, "hired")
     response = outcome(officer, referral_id, "employed_3m")
     assert response.status_code == 409 and "3 hoặc 6 tháng" in response.get_data(as_text=True)
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + dt.timedelta(days=1)).isoformat()
     response = outcome(officer, referral_id, "employed_3m", tomorrow)
     assert response.status_code == 409
 
