@@ -8,11 +8,12 @@ import datetime as dt
 import contextlib
 import hashlib
 import json
+import os
+import weakref
 
 from sqlalchemy import (JSON, Column, DateTime, ForeignKey, Index, Integer, MetaData, String,
                         Table, UniqueConstraint, create_engine, event, func, or_, select, tuple_)
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.pool import NullPool
 
 from .errors import NotFound, StaleVersion, StoreError
 
@@ -82,6 +83,22 @@ def _now():
     return dt.datetime.now(dt.timezone.utc)
 
 
+def _fresh_pool_after_fork(engine):
+    """Have a child forked from this process (a gunicorn worker, a load's background
+    drain, a rebuild's worker) start with an empty pool of ``engine``: this process
+    closes its idle pooled connections just before it forks, and opens new ones when it
+    needs them again. (Forgetting them in the child instead is not enough: a SQLite
+    connection the child's garbage collector closes can checkpoint and remove the WAL
+    file under the parent, which then finds the database malformed.)"""
+    ref = weakref.ref(engine)
+
+    def close_idle():
+        alive = ref()
+        if alive is not None:
+            alive.dispose()
+    os.register_at_fork(before=close_idle)
+
+
 def _sqlite_pragmas(dbapi_conn, _record):
     # SQLAlchemy, not the driver, begins transactions (``_sqlite_begin``).
     dbapi_conn.isolation_level = None
@@ -122,11 +139,12 @@ class Store:
 
     def __init__(self, url, echo=False):
         self.url = url
-        kwargs = {"echo": echo}
-        if url.startswith("sqlite"):
-            # One connection per use: safe across gunicorn's forked workers.
-            kwargs["poolclass"] = NullPool
-        self.engine = create_engine(url, **kwargs)
+        # Pooled connections (SQLAlchemy's QueuePool; for a SQLite file it lets a thread
+        # use a connection another opened): opening one costs a SQLite file its pragmas,
+        # and a request of the app used to open four. A forked process drops what it
+        # inherited (``_fresh_pool_after_fork``).
+        self.engine = create_engine(url, echo=echo)
+        _fresh_pool_after_fork(self.engine)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)

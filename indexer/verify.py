@@ -9,9 +9,9 @@ not as differences: the next sync brings them in.
 """
 import collections
 import dataclasses
-import datetime as dt
 import logging
 
+from . import clock
 from .backends.base import KINDS
 from .errors import BackendError
 from .sync import catch_up, reindex
@@ -78,7 +78,7 @@ def _check(store, backend, kind, today):
 def check(store, backend, today=None, kinds=KINDS):
     """{kind: KindCheck}. A difference must show in two reads in a row to count, so a
     write that lands between reading the store and reading the index is not reported."""
-    today = today or dt.date.today()
+    today = today or clock.today()  # the date searches use: Vietnam's, not the server's
     out = {}
     for kind in kinds:
         first = _check(store, backend, kind, today)

@@ -150,3 +150,39 @@ def test_the_same_key_twice_in_one_batch_inserts_then_updates(store):
     assert [r[0] for r in results] == ["inserted", "inserted", "updated"]
     assert results[0][1] == results[2][1] and results[2][2] == 2
     assert store.get_document("jobs", results[0][1])["data"]["title"] == "Mới"
+
+
+def test_a_forked_process_opens_connections_of_its_own(tmp_path):
+    """A gunicorn worker, a load's background drain and a rebuild's workers are forked
+    from a process that may hold pooled connections: the child never uses or closes
+    those (two processes on one SQLite connection corrupt each other's transactions, and
+    a child closing an inherited one can remove the WAL under the parent)."""
+    import gc
+    import multiprocessing
+    from sqlalchemy import event, text
+    store = Store(f"sqlite:///{tmp_path / 'fork.db'}").create_all()
+    store.upsert_partners([make_partner(id=f"p{i}") for i in range(50)])  # in the WAL
+    with store.engine.connect() as conn:  # the parent now holds a pooled connection
+        parent_conn = conn.connection.dbapi_connection
+        conn.execute(text("SELECT 1"))
+    opened = []
+    event.listen(store.engine, "connect", lambda *_: opened.append(1))
+    ctx = multiprocessing.get_context("fork")
+    result = ctx.Queue()
+
+    def child():
+        with store.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+            mine = conn.connection.dbapi_connection
+        gc.collect()
+        result.put((len(opened), mine is parent_conn, len(store.partner_names())))
+    proc = ctx.Process(target=child)
+    proc.start()
+    proc.join(30)
+    assert proc.exitcode == 0
+    assert result.get(timeout=5) == (1, False, 50)  # a connection of its own, newly opened
+    store.upsert_partners([make_partner(id="after")])
+    with store.engine.connect() as conn:  # the parent's database is whole
+        assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    assert len(store.partner_names()) == 51
+    store.close()

@@ -224,3 +224,24 @@ def test_the_hidden_section_is_documented(client):
     assert {"offence_categories", "expunged"} <= set(schemas["Profile"]["properties"])
     answer = spec["paths"]["/api/v1/matches"]["post"]["responses"]["200"]
     assert answer["content"]["application/json"]["schema"]["properties"]["hidden"]
+
+
+def test_a_warm_app_serves_matches_without_opening_database_connections(loaded, client):
+    """Each request used to open (and close) four SQLite connections, each paying its
+    pragmas: the rate limit, the API key, the partners and the audit log. Now a warm
+    worker takes pooled ones."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    opened = []
+
+    def count(*_):
+        opened.append(1)
+    assert post(client, {"profile": PROFILE}).status_code == 200
+    event.listen(Engine, "connect", count)
+    try:
+        for _ in range(5):
+            assert post(client, {"profile": PROFILE}).status_code == 200
+    finally:
+        event.remove(Engine, "connect", count)
+    assert opened == []
+
