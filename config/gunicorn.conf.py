@@ -5,6 +5,9 @@ import os
 bind = os.environ.get("VUNGBUOC_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("VUNGBUOC_WORKERS", "2"))
 threads = int(os.environ.get("VUNGBUOC_THREADS", "2"))
+# gthread that accepts a connection only while a thread is free, so that clients
+# connecting together spread over the workers (matcher/gunicorn_worker.py).
+worker_class = "matcher.gunicorn_worker.BalancedThreadWorker"
 timeout = 60
 # Build the app (and create missing tables) once in the master, before forking, so
 # workers never race to create the SQLite schema.
