@@ -145,6 +145,7 @@ class Store:
         # inherited (``_fresh_pool_after_fork``).
         self.engine = create_engine(url, echo=echo)
         _fresh_pool_after_fork(self.engine)
+        self._partners = {}, {}  # partners_map's (ID → (hash, data), ID → data)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
@@ -226,6 +227,31 @@ class Store:
         """All partners' data, by ID."""
         with self.engine.connect() as conn:
             return [row.data for row in conn.execute(select(partners.c.data).order_by(partners.c.id))]
+
+    def partners_map(self):
+        """{partner ID: data} of every partner, as the store has them now.
+
+        The dicts are shared by every caller in this process: read them, never change
+        them. Each call reads the partners' content hashes only and decodes just those
+        whose hash changed (every match request asks for the partners; decoding all
+        their JSON each time cost more than the rest of the read).
+        """
+        seen, current = self._partners
+        with self.engine.connect() as conn:
+            hashes = dict(conn.execute(select(partners.c.id, partners.c.content_hash)).all())
+            stale = [pid for pid, digest in hashes.items()
+                     if pid not in seen or seen[pid][0] != digest]
+            fresh = {}
+            for start in range(0, len(stale), 500):
+                fresh.update((row.id, (row.content_hash, row.data)) for row in conn.execute(
+                    select(partners.c.id, partners.c.content_hash, partners.c.data)
+                    .where(partners.c.id.in_(stale[start:start + 500]))))
+        if stale or len(seen) != len(hashes):
+            seen = {pid: fresh.get(pid) or seen[pid] for pid in sorted(hashes)
+                    if pid in fresh or pid in seen}
+            current = {pid: data for pid, (_, data) in seen.items()}
+            self._partners = seen, current  # one assignment: threads see both or neither
+        return current
 
     # -- documents --------------------------------------------------------------------
 

@@ -67,8 +67,8 @@ def _hidden_job(hidden, query, km, lang):
 
 
 def partners_of(store):
-    """{partner ID: partner data} of every partner in the store."""
-    return {p["id"]: p for p in store.list_partners()}
+    """{partner ID: partner data} of every partner in the store (shared: read only)."""
+    return store.partners_map()
 
 
 def fair_chance(partners, ids=None):

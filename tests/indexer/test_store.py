@@ -186,3 +186,28 @@ def test_a_forked_process_opens_connections_of_its_own(tmp_path):
         assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     assert len(store.partner_names()) == 51
     store.close()
+
+
+def test_the_partners_map_follows_every_change_made_through_any_store(store):
+    other = Store(store.url)  # another process's store over the same database
+    try:
+        assert list(store.partners_map()) == ["cty-test"]
+        store.upsert_partners([make_partner(id="cty-a", name="A"), make_partner(id="cty-b", name="B")])
+        first = store.partners_map()
+        assert {pid: p["name"] for pid, p in first.items() if pid != "cty-test"} == {
+            "cty-a": "A", "cty-b": "B"}
+        assert list(first) == ["cty-a", "cty-b", "cty-test"]
+        # Unchanged partners are not decoded again: the same objects come back.
+        assert store.partners_map() is first
+        other.upsert_partners([make_partner(id="cty-b", name="B2",
+                                            fair_chance_commitments=["no_record_question"]),
+                               make_partner(id="cty-0", name="Zero")])
+        second = store.partners_map()
+        assert {pid: p["name"] for pid, p in second.items() if pid != "cty-test"} == {
+            "cty-0": "Zero", "cty-a": "A", "cty-b": "B2"}
+        assert list(second) == ["cty-0", "cty-a", "cty-b", "cty-test"]
+        assert second["cty-b"]["fair_chance_commitments"] == ["no_record_question"]
+        assert second["cty-a"] is first["cty-a"]
+        assert {p["id"]: p for p in store.list_partners()} == second
+    finally:
+        other.close()
