@@ -14,7 +14,6 @@ unique: words are the folded unigrams (what the latent space is over), the first
 recently used documents.
 """
 import base64
-from functools import lru_cache
 
 import mmh3
 import numpy as np
@@ -25,10 +24,30 @@ from .text import EXACT
 HASH = np.dtype("<i4")
 
 
-@lru_cache(maxsize=500_000)
-def term_hash(term):
+class Memo(dict):
+    """``fn(key)``, computed once per key and kept, for up to ``limit`` keys (then all
+    are dropped and it fills again). Its ``__getitem__`` runs for every term indexed or
+    packed, where a dict lookup costs about half of an ``lru_cache`` hit."""
+
+    __slots__ = ("fn", "limit")
+
+    def __init__(self, fn, limit):
+        super().__init__()
+        self.fn, self.limit = fn, limit
+
+    def __missing__(self, key):
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[key] = self.fn(key)
+        return value
+
+
+def _term_hash(term):
     """A stable 32-bit hash of a term (the same in every process, unlike ``hash``)."""
     return mmh3.hash(term, 0, signed=True)
+
+
+term_hash = Memo(_term_hash, 500_000).__getitem__
 
 
 def hashes(terms):
@@ -47,10 +66,12 @@ def is_word(term):
 _SHIFT = 1 << 31
 
 
-@lru_cache(maxsize=500_000)
-def _key(term):
+def _sort_key(term):
     part = 2 if term.startswith(EXACT) else (0 if "_" not in term else 1)
     return (part << 32) | (term_hash(term) + _SHIFT)
+
+
+_key = Memo(_sort_key, 500_000).__getitem__
 
 
 def pack(terms):

@@ -1,10 +1,11 @@
 """The packed term sets of projections (indexer.termhash): the documented layout."""
 import base64
 
+import mmh3
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from indexer.termhash import HASH, pack, term_hash, unpack
+from indexer.termhash import HASH, Memo, pack, term_hash, unpack
 from indexer.text import EXACT, terms
 
 
@@ -44,3 +45,20 @@ def test_pack_of_real_text_round_trips_through_unpack():
     for start, end in ((0, n_words), (n_words, n_folded), (n_folded, len(everything))):
         chunk = everything[start:end]
         assert (np.diff(chunk) > 0).all()  # each part sorted and unique
+
+
+def test_a_memo_gives_the_functions_values_and_stays_within_its_limit():
+    calls = []
+
+    def length(term):
+        calls.append(term)
+        return len(term)
+
+    memo = Memo(length, 3)
+    assert [memo[t] for t in ["a", "bb", "a", "ccc"]] == [1, 2, 1, 3]
+    assert calls == ["a", "bb", "ccc"]  # each key computed once
+    assert memo["dddd"] == 4 and len(memo) <= 3  # full: emptied, then filled again
+    assert [memo[t] for t in ["a", "bb", "ccc", "dddd"]] == [1, 2, 3, 4]
+    assert len(memo) <= 3
+    # The memoised hashes are MurmurHash3's, in every process.
+    assert term_hash("thợ hàn") == mmh3.hash("thợ hàn", 0, signed=True) == term_hash("thợ hàn")

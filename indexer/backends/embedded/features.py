@@ -4,13 +4,13 @@ Terms are hashed into ``N_FEATURES`` columns the way scikit-learn's ``HashingVec
 does it (tested to agree), without importing scikit-learn (seconds at every start).
 """
 import datetime as dt
-import functools
 import itertools
 
 import mmh3
 import numpy as np
 import scipy.sparse as sp
 
+from ...termhash import Memo
 from ...text import TermParts, terms
 from ..base import EARTH_RADIUS_KM  # noqa: F401  (used by the radius filter)
 from ...vocab import codes
@@ -23,11 +23,13 @@ DAY0 = dt.date(1970, 1, 1)
 NO_START, NO_END = np.iinfo(np.int32).min, np.iinfo(np.int32).max
 
 
-@functools.lru_cache(maxsize=1_000_000)
-def column(feature):
+def _column(feature):
     """The column of a feature: its signed 32-bit MurmurHash3 (seed 0), absolute, modulo
     ``N_FEATURES``."""
     return abs(mmh3.hash(feature, 0)) % N_FEATURES
+
+
+column = Memo(_column, 1_000_000).__getitem__  # _column, memoised
 
 
 def columns(features):
