@@ -16,6 +16,8 @@ import unicodedata
 from functools import lru_cache
 from itertools import chain
 
+from .memo import Memo
+
 # The five Vietnamese tone marks, as combining characters after NFD.
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -151,11 +153,13 @@ def _scan(text):
             any(marked for _, marked in scanned))
 
 
-@lru_cache(maxsize=200_000)
-def _piece_scan(piece):
+def _scan_piece(piece):
     lower = piece.lower()
     folded = lower.translate(_FOLD)
     return tuple(_WORD.findall(folded)), folded != lower
+
+
+_piece_scan = Memo(_scan_piece, 200_000).__getitem__
 
 
 def bigrams(syllables):
@@ -178,9 +182,11 @@ def exact_tokens(text):
     return list(chain.from_iterable(map(_exact_piece, str(text).split(" "))))
 
 
-@lru_cache(maxsize=200_000)
-def _exact_piece(piece):
+def _exact_syllables(piece):
     return tuple(_WORD.findall(normalize(piece).lower()))
+
+
+_exact_piece = Memo(_exact_syllables, 200_000).__getitem__
 
 
 def terms(text):

@@ -10,7 +10,7 @@ import mmh3
 import numpy as np
 import scipy.sparse as sp
 
-from ...termhash import Memo
+from ...memo import Memo
 from ...text import TermParts, terms
 from ..base import EARTH_RADIUS_KM  # noqa: F401  (used by the radius filter)
 from ...vocab import codes
