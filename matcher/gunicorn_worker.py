@@ -4,8 +4,8 @@ only while one of its threads is free.
 All workers listen on one socket, and a kept-alive connection stays with the worker that
 accepted it. Stock gthread accepts while it holds fewer than ``worker_connections``
 (1,000) connections, so when many clients connect at once, the first worker to wake
-takes nearly all of them and the others idle: with 16 clients on 2 workers, all 16
-connections went to one worker in two runs out of three, and matches/s halved. This
+takes nearly all of them and the others idle: with 16 clients on 2 workers, one worker
+held 14 to 16 of the connections in 7 runs of 12, and matches/s halved. This
 worker accepts at once while one of its threads is free; with every thread busy, it
 leaves a new connection in the listen backlog for a worker that has one, and takes one
 itself only every ``FULL_ACCEPT_INTERVAL`` seconds (so that when all workers are busy,
