@@ -1,5 +1,5 @@
-"""The gunicorn worker class of config/gunicorn.conf.py: gthread, accepting a connection
-only while one of its threads is free.
+"""The gunicorn worker class of config/gunicorn.conf.py: gthread that accepts connections
+freely only while one of its threads is free.
 
 All workers listen on one socket, and a kept-alive connection stays with the worker that
 accepted it. Stock gthread accepts while it holds fewer than ``worker_connections``
